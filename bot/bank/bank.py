@@ -1,0 +1,86 @@
+"""A loaded bank: the questions, plus what the loader had to say about the files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.bank.model import Question
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str  # relative to the bank root
+    line: int
+    reason: str
+    severity: str = "error"  # "error": the question is not loaded; "warning": loaded with a remark
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Bank:
+    questions: list[Question] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    copies_merged: int = 0
+    files_read: int = 0
+    repaired: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (rebuilt, uncertain)
+
+    def __post_init__(self) -> None:
+        self._by_key = {q.key: q for q in self.questions}
+        self._by_id: dict[str, list[Question]] = {}
+        for q in self.questions:
+            self._by_id.setdefault(_norm_id(q.id), []).append(q)
+
+    @classmethod
+    def empty(cls) -> Bank:
+        return cls()
+
+    def get(self, key: str) -> Question | None:
+        return self._by_key.get(key)
+
+    def find(self, ref: str) -> list[Question]:
+        """Questions named by `ref`: a key ("b1/Q-001"), or an id ("Q-001") that may name several."""
+        ref = ref.strip()
+        if ref in self._by_key:
+            return [self._by_key[ref]]
+        if "/" in ref:
+            coll, _, qid = ref.rpartition("/")
+            return [
+                q
+                for q in self._by_id.get(_norm_id(qid), [])
+                if q.collection == coll or q.collection.endswith("/" + coll) or q.collection.endswith(coll)
+            ]
+        return list(self._by_id.get(_norm_id(ref), []))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def topic_counts(self) -> Counter[str]:
+        return Counter(t for q in self.questions for t in q.topics)
+
+    def trap_counts(self) -> Counter[str]:
+        return Counter(t for q in self.questions for t in q.traps)
+
+    def summary_line(self) -> str:
+        return (
+            f"{len(self.questions)} questions from {self.files_read} files, "
+            f"{self.copies_merged} copies merged, {len(self.skipped)} files skipped, "
+            f"{len(self.errors)} errors"
+        )
+
+
+def _norm_id(qid: str) -> str:
+    """Ids compare case-insensitively, fullwidth letters folded ("Ｑ-103" == "q-103")."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", qid).strip().upper()

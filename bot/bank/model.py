@@ -1,0 +1,100 @@
+"""The question model. Plain data, no I/O, no discord imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LETTERS = "ABCDEF"
+
+# Stable keys for the explanation sections the bank's template uses. A heading
+# that matches none of them keeps a key made from its own text.
+SECTION_KEYS = (
+    "review",  # 題目回顧
+    "concepts",  # 考點識別
+    "correct",  # 正解說明
+    "wrong_options",  # 錯誤選項排除
+    "mnemonic",  # 記憶法
+    "references",  # 官方文件與參考資源
+    "notes",  # 補充說明
+    "exam_tips",  # 考試技巧
+    "related",  # 相關題目
+    "explanation",  # the raw English format's single `## Explanation`
+)
+
+
+class BankError(Exception):
+    """A question file cannot be read. `path:line: reason` is its message."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One explanation section (a `##` heading) or sub-section (`###`)."""
+
+    key: str
+    heading: str  # original heading text, emoji removed
+    emoji: str  # the heading's leading emoji, or ""
+    body: str  # Markdown of the whole section, sub-sections included, heading line excluded
+    subsections: tuple[Section, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.emoji} {self.heading}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    key: str  # stable, unique in a bank: "<collection>/<id>" (see docs/question-format.md)
+    id: str  # as written in the file, e.g. "Q-104"
+    collection: str  # the folder it came from, relative to the bank root ("" at the root)
+    path: str  # file it was read from, relative to the bank root
+    line: int  # line of the question in that file (1 for one-question files)
+    stem: str  # Markdown
+    options: dict[str, str]  # letter -> Markdown, in order
+    answer: tuple[str, ...]  # correct letter(s), sorted
+    format: str = "markdown"  # "markdown" | "raw" | "yaml"
+    source: str | None = None
+    difficulty: str | None = None  # e.g. "L1-Basic"
+    source_answer: str | None = None  # the answer the source labelled, as written
+    community_answer: str | None = None  # community vote or consensus, as written ("E (100%)")
+    disputed: bool = False
+    dispute_note: str | None = None
+    topics: tuple[str, ...] = ()
+    traps: tuple[str, ...] = ()
+    domain: str | None = None
+    sections: tuple[Section, ...] = ()
+    rationales: dict[str, str] = field(default_factory=dict)  # letter -> why (wrong) / why right
+    references: tuple[Reference, ...] = ()
+    also_in: tuple[str, ...] = ()  # other files holding a copy of this question
+    notes: tuple[str, ...] = ()  # non-fatal remarks from the reader (for `bank check`)
+
+    @property
+    def choose(self) -> int:
+        """How many options the member must pick."""
+        return len(self.answer)
+
+    @property
+    def has_explanation(self) -> bool:
+        return any(s.body.strip() for s in self.sections)
+
+    @property
+    def level(self) -> int | None:
+        """1, 2 or 3 from a difficulty like "L2-Intermediate"."""
+        d = (self.difficulty or "").strip().upper()
+        if len(d) >= 2 and d[0] == "L" and d[1].isdigit():
+            return int(d[1])
+        return None
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
