@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -38,7 +39,10 @@ class Bank:
         self._by_key = {q.key: q for q in self.questions}
         self._by_id: dict[str, list[Question]] = {}
         for q in self.questions:
-            self._by_id.setdefault(_norm_id(q.id), []).append(q)
+            for name in (q.id, *q.aliases):
+                bucket = self._by_id.setdefault(_norm_id(name), [])
+                if q not in bucket:
+                    bucket.append(q)
 
     @classmethod
     def empty(cls) -> Bank:
@@ -61,6 +65,18 @@ class Bank:
             ]
         return list(self._by_id.get(_norm_id(ref), []))
 
+    def closest(self, ref: str, n: int = 3) -> list[str]:
+        """The `n` ids or keys that look most like `ref` (for "did you mean")."""
+        import difflib
+
+        names = sorted({q.id for q in self.questions} | set(self._by_key))
+        wanted = _norm_id(ref)
+        by_norm: dict[str, str] = {}
+        for name in names:
+            by_norm.setdefault(_norm_id(name), name)
+        hits = difflib.get_close_matches(wanted, list(by_norm), n=n, cutoff=0.5)
+        return [by_norm[h] for h in hits]
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -81,6 +97,4 @@ class Bank:
 
 def _norm_id(qid: str) -> str:
     """Ids compare case-insensitively, fullwidth letters folded ("Ｑ-103" == "q-103")."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", qid).strip().upper()

@@ -22,6 +22,9 @@ SECTION_KEYS = (
 )
 
 
+_NOT_EXPLAINING = {"references", "related", "review"}
+
+
 class BankError(Exception):
     """A question file cannot be read. `path:line: reason` is its message."""
 
@@ -76,6 +79,7 @@ class Question:
     sections: tuple[Section, ...] = ()
     rationales: dict[str, str] = field(default_factory=dict)  # letter -> why (wrong) / why right
     references: tuple[Reference, ...] = ()
+    aliases: tuple[str, ...] = ()  # other names it answers to (e.g. the file name "Q-001" for "Q-01-001")
     also_in: tuple[str, ...] = ()  # other files holding a copy of this question
     notes: tuple[str, ...] = ()  # non-fatal remarks from the reader (for `bank check`)
 
@@ -86,7 +90,8 @@ class Question:
 
     @property
     def has_explanation(self) -> bool:
-        return any(s.body.strip() for s in self.sections)
+        """True when some section explains (links and the recap alone do not)."""
+        return any(s.body.strip() for s in self.sections if s.key.split("-")[0] not in _NOT_EXPLAINING)
 
     @property
     def level(self) -> int | None:
