@@ -390,6 +390,7 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
     lines, in_code = doc.blocks.lines, doc.blocks.in_code
     options: dict[str, list[str]] = {}
     order: list[str] = []
+    option_lines: list[int] = []
     current: str | None = None
     first_option_line = -1
     for i in range(a, b):
@@ -406,6 +407,7 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
                 continue
             options[letter] = [rest]
             order.append(letter)
+            option_lines.append(i)
             current = letter
             if first_option_line < 0:
                 first_option_line = i
@@ -423,9 +425,10 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
         return {}, set(), start_line
     expected = LETTERS[: len(order)]
     if "".join(order) != expected:
+        bad = next(i for i, (got, want) in enumerate(zip(order, expected, strict=True)) if got != want)
         raise BankError(
             doc.path,
-            first_option_line + 1,
+            option_lines[bad] + 1,
             f"options are {''.join(order)}, expected consecutive letters {expected}",
         )
     if len(order) > 6:

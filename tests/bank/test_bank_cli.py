@@ -1,0 +1,109 @@
+"""`quizbot bank check|show|export` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.bank.test_reader import STRUCTURED
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT.parent / "shared" / "bank-sample" / "question-bank"
+
+
+def _bank(tmp_path: Path, broken: bool = False) -> Path:
+    (tmp_path / "b1").mkdir()
+    (tmp_path / "b1" / "Q-007.md").write_text(STRUCTURED, encoding="utf-8")
+    if broken:
+        (tmp_path / "b1" / "Q-008.md").write_text(
+            STRUCTURED.replace("**正解:** `B`", "**正解:** `F`"), encoding="utf-8"
+        )
+    (tmp_path / "notes.md").write_text("# Notes\n\nnothing here\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_check_clean_bank(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank", "check", str(_bank(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "questions: 1 " in out
+    assert "notes.md: not a question" in out
+    assert "by topic: Delta-Lake 1, Streaming 1" in out
+
+
+def test_check_reports_path_line_reason_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank", "check", str(_bank(tmp_path, broken=True))]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "b1/Q-008.md:36: answer F is not among the options ABCD"
+    assert "errors: 1;" in out
+
+
+def test_check_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["bank", "check", str(tmp_path / "nope")])
+    assert info.value.code == 2
+    assert "questions folder not found" in capsys.readouterr().err
+
+
+def test_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _bank(tmp_path)
+    assert main(["bank", "show", "Q-007", "--dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "b1/Q-007" in out and "* B. second" in out and "Answer: B" in out
+    assert main(["bank", "show", "Q-070", "--dir", str(root)]) == 1
+    assert "Closest: Q-007" in capsys.readouterr().err
+
+
+def test_export_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank", "export", "--format", "json", str(_bank(tmp_path))]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    for field in (
+        "key",
+        "id",
+        "collection",
+        "path",
+        "also_in",
+        "difficulty",
+        "topics",
+        "traps",
+        "domain",
+        "options",
+        "answer",
+        "source_answer",
+        "community_answer",
+        "disputed",
+        "section_headings",
+        "rationale_letters",
+    ):
+        assert field in record
+    assert record["key"] == "b1/Q-007"
+    assert record["path"] == "b1/Q-007.md"
+    assert record["answer"] == ["B"]
+    assert record["options"]["C"] == "`third`"
+    assert record["section_headings"] == ["✅ 正解說明", "❌ 錯誤選項排除", "🎯 考試技巧"]
+    assert record["rationale_letters"] == ["A", "B", "C", "D"]
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"the users' bank sample is not at {SAMPLE}")
+def test_export_sample_as_a_subprocess() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "bank", "export", "--format", "json", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = json.loads(proc.stdout)
+    assert len(records) == 179
+    by_key = {r["key"]: r for r in records}
+    assert by_key["by-order_b1/Q-044"]["answer"] == ["B", "C"]
+    assert by_key["by-order_b1/Q-001"]["also_in"] == ["by-order_b1/sample_1.md"]
+
+
+def test_shipped_questions_pass_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank", "check", str(ROOT / "questions")]) == 0, capsys.readouterr().out
