@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 # `- A. ```sql` : the raw format's code option, fence opened after the option marker.
@@ -25,8 +26,7 @@ _OPTION_FENCE_OPEN = re.compile(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*(?P<fence>`{3,})(
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     line: int  # 0-based index into the file's lines
@@ -39,6 +39,11 @@ class Blocks:
     in_code: list[bool]  # True for lines inside a fence, fence lines included
 
 
+# Lines that can open or close a fence, or be a heading; everything else is skipped
+# without running Python code per line.
+_CANDIDATE = re.compile(r"^[ \t]*(?:#|`{3,}|~{3,}|(?:[-*+][ \t]+)?[A-F][.)][ \t]*`{3,})[^\n]*", re.M)
+
+
 def scan(text: str, *, option_fences: bool = False) -> Blocks:
     """Find headings and fenced code in `text` (LF line endings expected)."""
     lines = text.split("\n")
@@ -46,29 +51,36 @@ def scan(text: str, *, option_fences: bool = False) -> Blocks:
     in_code = [False] * len(lines)
     fence_char = ""
     fence_len = 0
-    for i, line in enumerate(lines):
+    fence_start = 0
+    line_no = 0
+    last_pos = 0
+    for cand in _CANDIDATE.finditer(text):
+        line_no += text.count("\n", last_pos, cand.start())
+        last_pos = cand.start()
+        line = cand.group()
+        i = line_no
         if fence_char:
-            in_code[i] = True
             stripped = line.strip()
             if option_fences and stripped.endswith("(Correct)"):
                 stripped = stripped[: -len("(Correct)")].rstrip()
             # Fences inside list items are indented with the item, so any indent closes.
             if stripped and set(stripped) == {fence_char} and len(stripped) >= fence_len:
                 fence_char = ""
+                in_code[fence_start : i + 1] = [True] * (i + 1 - fence_start)
             continue
-        m = _FENCE_OPEN.match(line)
+        m = _FENCE_OPEN.match(line) if ("```" in line or "~~~" in line) else None
         if m and not (m["fence"][0] == "`" and "`" in m["info"]):
-            fence_char, fence_len = m["fence"][0], len(m["fence"])
-            in_code[i] = True
+            fence_char, fence_len, fence_start = m["fence"][0], len(m["fence"]), i
             continue
-        if option_fences:
+        if option_fences and "```" in line:
             m = _OPTION_FENCE_OPEN.match(line)
             if m:
-                fence_char, fence_len = "`", len(m["fence"])
-                in_code[i] = True
+                fence_char, fence_len, fence_start = "`", len(m["fence"]), i
                 continue
         if line.startswith(("#", " #", "  #", "   #")):
             h = _HEADING.match(line)
             if h:
                 headings.append(Heading(len(h["hashes"]), (h["text"] or "").strip(), i))
+    if fence_char:  # an unclosed fence runs to the end of the file
+        in_code[fence_start:] = [True] * (len(lines) - fence_start)
     return Blocks(lines, headings, in_code)

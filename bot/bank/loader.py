@@ -135,11 +135,17 @@ def read_file(path: Path, rel: str) -> tuple[list[Question], tuple[int, int] | N
 # Identity
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FENCE_INFO = re.compile(r"(`{3,}|~{3,})[\w+-]*")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _norm(text: str) -> str:
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
-    text = re.sub(r"(`{3,}|~{3,})[\w+-]*", "", text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    """Content fingerprint text: no comments, fence languages, Markdown, punctuation or spaces."""
+    if "<!--" in text:
+        text = _COMMENT.sub("", text)
+    text = _FENCE_INFO.sub("", text)
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _rank(q: Question) -> tuple[int, int, int, int, str]:

@@ -12,6 +12,7 @@ the bank's template exists in dozens of variants (see docs/question-format.md).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ class NotAQuestion(Exception):
     """The file holds no question; the message says why (for the check report)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_key(s: str) -> str:
     """Field/heading key for matching: NFKC, no emoji/punctuation/space, case-folded."""
     s = unicodedata.normalize("NFKC", s)
@@ -112,6 +114,32 @@ _CHOOSE_N = re.compile(r"\b(?:choose|select|pick)\s+(?P<n>two|three|2|3)\b", re.
 
 
 # ---------------------------------------------------------------------------
+# Patterns used in the reader's hot paths, compiled once.
+_STEM_HEADING_ANY = re.compile(r"題幹|^question$", re.I)
+_OPTION_FENCE_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*`{3,}")
+_BARE_FENCE = re.compile(r"```\s*\n(.*?)\n```", re.S)
+_CODE_START = re.compile(r"^\s*(SELECT|def |import |from |CREATE |spark\.|df)", re.I | re.M)
+_ALT_SPLIT = re.compile(r"\s+/\s+|\s*／\s*|\s+or\s+|\s+或\s+")
+_OPTION_WORD = re.compile(r"選項|option", re.I)
+_ANSWER_NOISE = re.compile(r"[A-F,，、&+和與及\s.。:：✅]")
+_INLINE_CODE = re.compile(r"`([^`]*)`")
+_SPACES = re.compile(r"\s{2,}")
+_TAG_SPLIT = re.compile(r"[,，、;；]|\s+/\s+")
+_BULLET = re.compile(r"^[-*+]\s+(.*)$")
+_WRONG_OPTIONS = re.compile(r"錯誤選項|wrong\s*option", re.I)
+_LETTERS_ONLY = re.compile(r"[A-F]")
+_DISPUTE_HEADING = re.compile(r"爭議|disput", re.I)
+_VOTE_SPLIT = re.compile(r"\s+/\s+|\s*／\s*")
+_NON_WORD = re.compile(r"[^\w]+")
+_ANSWER_HEADING = re.compile(r"(實際)?正確答案|correct\s*answer", re.I)
+_TAG_HEADINGS = {
+    "topic": re.compile(r"topic", re.I),
+    "trap": re.compile(r"trap|陷阱", re.I),
+    "level": re.compile(r"level\s*tag|難度", re.I),
+}
+
+
+# ---------------------------------------------------------------------------
 # Public entry point
 
 
@@ -141,27 +169,47 @@ class _Doc:
     meta: list[bool] = field(
         default_factory=list
     )  # per line of the file: part of the question, not the explanation
+    _fields: list[tuple[str, str, int]] | None = None
+    _heading_index: dict[int, int] | None = None
 
     def line_no(self, i: int) -> int:
         return i + 1
 
     def section_range(self, h: Heading) -> tuple[int, int]:
         """Lines after heading `h` up to the next heading of the same or a higher level."""
-        end = self.end
-        for other in self.headings:
-            if other.line > h.line and other.level <= h.level:
-                end = other.line
-                break
-        return h.line + 1, end
+        headings = self.headings
+        k = self._index().get(h.line, 0)
+        for other in headings[k + 1 :]:
+            if other.level <= h.level:
+                return h.line + 1, other.line
+        return h.line + 1, self.end
+
+    def _index(self) -> dict[int, int]:
+        if self._heading_index is None:
+            self._heading_index = {h.line: k for k, h in enumerate(self.headings)}
+        return self._heading_index
 
     def text(self, a: int, b: int) -> str:
-        return _clean_block("\n".join(self.blocks.lines[a:b]))
+        """Lines a..b as a clean block (no blank lines or rules at either end)."""
+        lines = self.blocks.lines
+        while a < b and (not lines[a].strip() or _RULE.match(lines[a])):
+            a += 1
+        while b > a and (not lines[b - 1].strip() or _RULE.match(lines[b - 1])):
+            b -= 1
+        if a == b:
+            return ""
+        text = "\n".join(lines[a:b]).rstrip()
+        if "<!--" in text:
+            return _clean_block(text)
+        return _collapse_blank(text)
 
-    def fields(self, a: int | None = None, b: int | None = None) -> list[tuple[str, str, int]]:
+    def fields(self) -> list[tuple[str, str, int]]:
         """(normalised key, value, line index) of every `**Key:** value` line outside code."""
+        if self._fields is not None:
+            return self._fields
         out = []
         lines, in_code = self.blocks.lines, self.blocks.in_code
-        for i in range(self.start if a is None else a, self.end if b is None else b):
+        for i in range(self.start, self.end):
             if in_code[i]:
                 continue
             line = lines[i]
@@ -170,6 +218,7 @@ class _Doc:
             m = _FIELD.match(line)
             if m:
                 out.append((_norm_key(m["key"]), m["value"], i))
+        self._fields = out
         return out
 
     def find_heading(
@@ -241,8 +290,10 @@ def _read_one(
 
     # -- tags and metadata
     source = _first_value(meta_fields, SOURCE_KEYS)
-    levels = _heading_list(doc, "level")
-    difficulty = _clean_value(_first_value(meta_fields, DIFFICULTY_KEYS) or (levels[0] if levels else ""))
+    difficulty = _clean_value(_first_value(meta_fields, DIFFICULTY_KEYS) or "")
+    if not difficulty:
+        levels = _heading_list(doc, "level")
+        difficulty = levels[0] if levels else ""
     topics = _tag_list(_first_value(meta_fields, TOPIC_KEYS)) or _heading_list(doc, "topic")
     traps = _tag_list(_first_value(meta_fields, TRAP_KEYS)) or _heading_list(doc, "trap")
     domain = (
@@ -322,7 +373,7 @@ def _is_raw(doc: _Doc) -> bool:
 
 
 def _has_stem_heading(doc: _Doc) -> bool:
-    return any(re.search(r"題幹|^question$", h.text, re.I) for h in doc.headings)
+    return any(_STEM_HEADING_ANY.search(h.text) for h in doc.headings)
 
 
 def _meta_mask(doc: _Doc) -> list[bool]:
@@ -355,7 +406,11 @@ _HRULE = re.compile(r"^\s{0,3}(-{3,}|\*{3,}|_{3,})\s*$")
 
 def _option_region(doc: _Doc) -> tuple[int, int, int, bool]:
     """(first line, end line, anchor line, has a heading or label) of the options block."""
-    headings = [h for h in doc.headings if _OPTIONS_HEADING.match(_strip_emoji(h.text)[1])]
+    headings = [
+        h
+        for h in doc.headings
+        if h.level >= 2 and len(h.text) < 24 and _OPTIONS_HEADING.match(_strip_emoji(h.text)[1])
+    ]
     heading = next((h for h in headings if doc.meta[h.line]), headings[0] if headings else None)
     if heading is not None:
         a, b = doc.section_range(heading)
@@ -448,7 +503,7 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
 
 
 def _starts_option_fence(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*`{3,}", line))
+    return bool(_OPTION_FENCE_LINE.match(line))
 
 
 def _dedent_option(lines: list[str]) -> str:
@@ -482,8 +537,8 @@ def _read_stem(doc: _Doc, raw: bool, options_line: int) -> str:
         b = options_line
     text = doc.text(a, b)
     # a stem kept in a bare fence (the template's style) is prose, not code
-    m = re.fullmatch(r"```\s*\n(.*?)\n```", text, re.S)
-    if m and not re.search(r"^\s*(SELECT|def |import |from |CREATE |spark\.|df)", m[1], re.I | re.M):
+    m = _BARE_FENCE.fullmatch(text)
+    if m and not _CODE_START.search(m[1]):
         text = m[1].strip()
     return text
 
@@ -506,7 +561,7 @@ def _read_answer(
     if not answer:
         # `### 正確答案` / `### ✅ 正確答案` heading followed by a bare letter line
         for h in doc.headings:
-            if re.search(r"(實際)?正確答案|correct\s*answer", _strip_emoji(h.text)[1], re.I):
+            if _ANSWER_HEADING.search(_strip_emoji(h.text)[1]):
                 a, b = doc.section_range(h)
                 for i in range(a, min(b, a + 6)):
                     if doc.blocks.in_code[i]:
@@ -536,7 +591,7 @@ def _read_answer(
 
 def _answer_letters(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Letters of an answer value: "`B`, `C`" -> (B, C); "`B` (社群) / `C` (來源)" -> (B,), alts (C,)."""
-    parts = re.split(r"\s+/\s+|\s*／\s*|\s+or\s+|\s+或\s+", value)
+    parts = _ALT_SPLIT.split(value)
     first = _letters_in(parts[0])
     alts = tuple(sorted({x for p in parts[1:] for x in _letters_in(p)} - set(first)))
     return first, alts
@@ -544,10 +599,10 @@ def _answer_letters(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _letters_in(value: str) -> tuple[str, ...]:
     value = _PARENS.sub(" ", value.replace("`", " ").replace("*", " "))
-    value = re.sub(r"選項|option", " ", value, flags=re.I)
+    value = _OPTION_WORD.sub(" ", value)
     found = _LETTER.findall(value)
     # a sentence that happens to contain a capital letter is not an answer
-    words = re.sub(r"[A-F,，、&+和與及\s.。:：✅]", "", value)
+    words = _ANSWER_NOISE.sub("", value)
     if len(words) > 12:
         return ()
     return tuple(sorted(set(found)))
@@ -592,8 +647,8 @@ def _first_value(fields: list[tuple[str, str, int]], keys: set[str]) -> str | No
 
 def _clean_value(value: str) -> str:
     value = value.strip().strip("`").strip()
-    value = re.sub(r"`([^`]*)`", r"\1", value)
-    return re.sub(r"\s{2,}", " ", value).strip()
+    value = _INLINE_CODE.sub(r"\1", value)
+    return _SPACES.sub(" ", value).strip()
 
 
 def _tag_list(value: str | None) -> tuple[str, ...]:
@@ -601,7 +656,7 @@ def _tag_list(value: str | None) -> tuple[str, ...]:
         return ()
     if _norm_value(value) in _NONE_VALUES:
         return ()
-    parts = re.split(r"[,，、;；]|\s+/\s+", value)
+    parts = _TAG_SPLIT.split(value)
     out: list[str] = []
     for part in parts:
         tag = part.strip().strip("`").strip().strip("[]").strip()
@@ -617,19 +672,15 @@ def _norm_value(value: str) -> str:
 
 def _heading_list(doc: _Doc, kind: str) -> tuple[str, ...]:
     """Tags written as a bullet list under a heading such as `### Topic Tags`."""
-    patterns = {
-        "topic": r"topic",
-        "trap": r"trap|陷阱",
-        "level": r"level\s*tag|難度",
-    }
-    h = next((x for x in doc.headings if doc.meta[x.line] and re.search(patterns[kind], x.text, re.I)), None)
+    pattern = _TAG_HEADINGS[kind]
+    h = next((x for x in doc.headings if doc.meta[x.line] and pattern.search(x.text)), None)
     if h is None:
         return ()
     a, b = doc.section_range(h)
     out: list[str] = []
     for i in range(a, b):
         line = doc.blocks.lines[i].strip()
-        m = re.match(r"^[-*+]\s+(.*)$", line)
+        m = _BULLET.match(line)
         if m:
             out.extend(t for t in _tag_list(m[1]) if t not in out)
         elif line and not line.startswith(("**", "<!--", "---")):
@@ -705,23 +756,18 @@ _WHY_CORRECT = re.compile(
 def _read_rationales(sections: tuple[Section, ...], answer: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     containers: list[Section] = [s for s in sections if s.key.startswith("wrong_options")]
-    containers += [
-        sub
-        for s in sections
-        for sub in s.subsections
-        if re.search(r"錯誤選項|wrong\s*option", sub.heading, re.I)
-    ]
+    containers += [sub for s in sections for sub in s.subsections if _WRONG_OPTIONS.search(sub.heading)]
     for sec in containers:
         for sub in sec.subsections:
             m = _RATIONALE_HEADING.match(sub.heading)
             if m and sub.body:
-                for letter in re.findall(r"[A-F]", m["letters"].upper()):
+                for letter in _LETTERS_ONLY.findall(m["letters"].upper()):
                     out.setdefault(letter, sub.body)
         # `- **選項 A** ...` / `- **B**：...` bullets: each runs until the next one
         current: str | None = None
         chunks: dict[str, list[str]] = {}
-        for line in sec.body.split("\n"):
-            m2 = _RATIONALE_BULLET.match(line)
+        for line in sec.body.split("\n") if "**" in sec.body else ():
+            m2 = _RATIONALE_BULLET.match(line) if "**" in line else None
             if m2:
                 current = m2["letters"].upper()
                 chunks.setdefault(current, []).append(line.strip())
@@ -732,12 +778,12 @@ def _read_rationales(sections: tuple[Section, ...], answer: tuple[str, ...]) -> 
             else:
                 current = None
         for letters, chunk in chunks.items():
-            for letter in re.findall(r"[A-F]", letters):
+            for letter in _LETTERS_ONLY.findall(letters):
                 out.setdefault(letter, _clean_block("\n".join(chunk)))
     for sec in sections:  # a whole `## 選項 C 分析` section
         m = _RATIONALE_HEADING.match(sec.heading)
         if m and sec.body:
-            for letter in re.findall(r"[A-F]", m["letters"].upper()):
+            for letter in _LETTERS_ONLY.findall(m["letters"].upper()):
                 out.setdefault(letter, sec.body)
     per_letter: dict[str, str] = {}
     for sec in sections:
@@ -802,7 +848,7 @@ def _read_dispute(
         if doc.meta[i] and key in DISPUTE_KEYS and _DISPUTE_WORDS.search(value + key):
             reasons.append(_clean_value(value))
     for h in doc.headings:
-        if doc.meta[h.line] and re.search(r"爭議|disput", h.text, re.I):
+        if doc.meta[h.line] and _DISPUTE_HEADING.search(h.text):
             a, b = doc.section_range(h)
             text = doc.text(a, b)
             if text:
@@ -815,7 +861,7 @@ def _read_dispute(
 
 def _community_top(value: str) -> tuple[str, ...]:
     """The letters the community favours: "A (55%) / B (45%)" -> (A,); "B, C" -> (B, C)."""
-    parts = re.split(r"\s+/\s+|\s*／\s*", value)
+    parts = _VOTE_SPLIT.split(value)
     best: tuple[float, tuple[str, ...]] | None = None
     for part in parts:
         letters = _letters_in(part)
@@ -839,6 +885,7 @@ def _expected_choices(stem: str) -> int | None:
 # Text helpers
 
 
+@functools.lru_cache(maxsize=8192)
 def _strip_emoji(text: str) -> tuple[str, str]:
     """Split a heading's leading emoji (and variation selectors) from its words."""
     text = text.strip()
@@ -853,6 +900,7 @@ def _strip_emoji(text: str) -> tuple[str, str]:
     return text[:i].strip(), text[i:].strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def _section_key(heading: str) -> str:
     for key, pattern in _SECTION_PATTERNS:
         if pattern.search(heading):
@@ -860,9 +908,10 @@ def _section_key(heading: str) -> str:
     return _slug(heading)
 
 
+@functools.lru_cache(maxsize=8192)
 def _slug(heading: str) -> str:
     s = unicodedata.normalize("NFKC", heading).casefold()
-    s = re.sub(r"[^\w]+", "-", s).strip("-")
+    s = _NON_WORD.sub("-", s).strip("-")
     return s[:48] or "section"
 
 
@@ -877,15 +926,19 @@ def _clean_block(text: str) -> str:
     if "<!--" in text:
         text = _COMMENT.sub("", text)
     lines = text.split("\n")
-    while lines and (not lines[0].strip() or _RULE.match(lines[0])):
-        lines.pop(0)
-    while lines and (not lines[-1].strip() or _RULE.match(lines[-1])):
-        lines.pop()
-    return _collapse_blank("\n".join(line.rstrip() for line in lines))
+    a, b = 0, len(lines)
+    while a < b and (not lines[a].strip() or _RULE.match(lines[a])):
+        a += 1
+    while b > a and (not lines[b - 1].strip() or _RULE.match(lines[b - 1])):
+        b -= 1
+    return _collapse_blank("\n".join(lines[a:b]).rstrip())
+
+
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
 def _collapse_blank(text: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return _BLANK_RUN.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def _stem(path: str) -> str:
