@@ -1,0 +1,40 @@
+"""custom_id formats of every persistent component (all under Discord's 100 characters).
+
+A custom_id names the post and the letter clicked, never whether it is right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+ANSWER = r"quiz:ans:(?P<post>[0-9]{1,18}):(?P<letter>[A-F])"
+MULTI = r"quiz:multi:(?P<post>[0-9]{1,18})"
+EXPLAIN_POST = r"quiz:explain:(?P<post>[0-9]{1,18})"
+# /explain views: the question (short hash of its key), the section index, the page, the owner.
+EXPLAIN_NAV = r"ex:(?P<action>sec|prev|next):(?P<q>[0-9a-f]{10}):(?P<sec>[0-9]{1,3}):(?P<page>[0-9]{1,3}):(?P<owner>[0-9]{1,20})"
+EXPLAIN_SECTION = r"ex:pick:(?P<q>[0-9a-f]{10}):(?P<owner>[0-9]{1,20})"
+
+
+def answer(post_id: int, letter: str) -> str:
+    return f"quiz:ans:{post_id}:{letter}"
+
+
+def multi(post_id: int) -> str:
+    return f"quiz:multi:{post_id}"
+
+
+def explain_post(post_id: int) -> str:
+    return f"quiz:explain:{post_id}"
+
+
+def question_hash(key: str) -> str:
+    """A short, stable name for a question key (keys can be long; custom_ids cannot)."""
+    return hashlib.blake2s(key.encode("utf-8"), digest_size=5).hexdigest()
+
+
+def explain_nav(action: str, key: str, section: int, page: int, owner: int) -> str:
+    return f"ex:{action}:{question_hash(key)}:{section}:{page}:{owner}"
+
+
+def explain_section(key: str, owner: int) -> str:
+    return f"ex:pick:{question_hash(key)}:{owner}"
