@@ -67,7 +67,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "You already answered **{chosen}**; the first answer counts.",
         ZH: "你已經回答過 **{chosen}**，以第一次作答為準。",
     },
-    "answer.closed": {EN: "This question is closed; the answer has been revealed.", ZH: "這題已結束，答案已公布。"},
+    "answer.closed": {
+        EN: "This question is closed; the answer has been revealed.",
+        ZH: "這題已結束，答案已公布。",
+    },
     "answer.gone": {EN: "This question is no longer in the bank.", ZH: "題庫中已沒有這一題。"},
     "answer.unknown_post": {EN: "I don't know this question post any more.", ZH: "找不到這則題目。"},
     "answer.explain_button": {EN: "Explain", ZH: "看解析"},
@@ -94,7 +97,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "可以改用 `private: True`，或請管理員調整權限。",
     },
     "quiz.posted": {EN: "Question {id} posted.", ZH: "已出題 {id}。"},
-    "quiz.guild_only": {EN: "Quizzes run in servers, not in DMs.", ZH: "測驗只能在伺服器中使用，不能在私訊中使用。"},
+    "quiz.guild_only": {
+        EN: "Quizzes run in servers, not in DMs.",
+        ZH: "測驗只能在伺服器中使用，不能在私訊中使用。",
+    },
+    # --- /explain
+    "explain.overview": {EN: "Question and answer", ZH: "題目與答案"},
+    "explain.key_concept": {EN: "Key concept", ZH: "核心考點"},
+    "explain.page": {EN: "{section} · page {page}/{pages}", ZH: "{section} · 第 {page}/{pages} 頁"},
+    "explain.pick_section": {EN: "Jump to a section…", ZH: "跳到章節…"},
+    "explain.prev": {EN: "Previous", ZH: "上一頁"},
+    "explain.next": {EN: "Next", ZH: "下一頁"},
+    "explain.unknown": {EN: "There is no question “{ref}”.", ZH: "找不到題目「{ref}」。"},
+    "explain.closest": {EN: "Closest: {ids}", ZH: "最接近的題目：{ids}"},
+    "explain.ambiguous": {
+        EN: "“{ref}” names {n} questions; pick one:",
+        ZH: "「{ref}」對應到 {n} 題，請選一題：",
+    },
+    "explain.no_explanation": {
+        EN: "This question has no explanation yet. To add one, edit `{path}` in the question bank.",
+        ZH: "這題還沒有解析。要補上解析，請編輯題庫中的 `{path}`。",
+    },
+    "explain.unknown_section": {
+        EN: "This question has no section “{section}”. Sections: {sections}",
+        ZH: "這題沒有「{section}」章節。可選章節：{sections}",
+    },
+    "explain.unknown_option": {
+        EN: "This question has no option {letter}; it has {letters}.",
+        ZH: "這題沒有選項 {letter}；選項是 {letters}。",
+    },
+    "explain.option_title": {EN: "{id} · option {letter}", ZH: "{id} · 選項 {letter}"},
+    "explain.option_is_right": {EN: "{letter} is the right answer.", ZH: "{letter} 是正確答案。"},
+    "explain.option_is_wrong": {EN: "Why {letter} is wrong", ZH: "為什麼 {letter} 不對"},
+    "explain.spoiler": {
+        EN: "This is today's open daily question here: answer it first, then /explain it.",
+        ZH: "這是本伺服器今天尚未結束的每日一題：請先作答，再使用 /explain。",
+    },
+    "explain.disputed": {EN: "Disputed", ZH: "答案有爭議"},
     # --- generic
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",

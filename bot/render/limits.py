@@ -93,8 +93,12 @@ def shrink_to_total(embed: discord.Embed, limit: int = EMBED_TOTAL) -> discord.E
         last = embed.fields[-1]
         room = utf16_len(last.value or "") - excess - 8
         if room >= 64:
-            embed.set_field_at(len(embed.fields) - 1, name=last.name or "…", value=fit(last.value or "", room),
-                               inline=bool(last.inline))
+            embed.set_field_at(
+                len(embed.fields) - 1,
+                name=last.name or "…",
+                value=fit(last.value or "", room),
+                inline=bool(last.inline),
+            )
         else:
             embed.remove_field(len(embed.fields) - 1)
         excess = embed_length(embed) - limit

@@ -75,15 +75,24 @@ def question_embed(
         # long options: the stem in the description, each option in a field of its own
         embed.description = fit(stem, EMBED_DESCRIPTION - 200, t("post.stem_cut", locale))
         for letter, text in q.options.items():
-            embed.add_field(name=f"{letter}.", value=fit(to_discord(text), FIELD_VALUE, t("post.option_cut", locale)),
-                            inline=False)
+            embed.add_field(
+                name=f"{letter}.",
+                value=fit(to_discord(text), FIELD_VALUE, t("post.option_cut", locale)),
+                inline=False,
+            )
     if q.topics:
-        embed.add_field(name=t("post.topics", locale), value=cut(", ".join(q.topics), FIELD_VALUE), inline=True)
+        embed.add_field(
+            name=t("post.topics", locale), value=cut(", ".join(q.topics), FIELD_VALUE), inline=True
+        )
     if tally is not None:
-        embed.add_field(name=t("reveal.distribution", locale), value=distribution(q, tally, locale), inline=False)
+        embed.add_field(
+            name=t("reveal.distribution", locale), value=distribution(q, tally, locale), inline=False
+        )
         embed.set_footer(text=t("post.footer.closed", locale, count=tally.participants))
     else:
-        embed.set_footer(text=t("post.footer.open", locale, count=answered, kind=t(f"post.kind.{kind}", locale)))
+        embed.set_footer(
+            text=t("post.footer.open", locale, count=answered, kind=t(f"post.kind.{kind}", locale))
+        )
     return shrink_to_total(embed)
 
 
@@ -114,8 +123,11 @@ def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False)
             style = discord.ButtonStyle.secondary
             if closed and letter in q.answer:
                 style = discord.ButtonStyle.success
-            view.add_item(discord.ui.Button(label=letter, style=style, custom_id=ids.answer(post_id, letter),
-                                            disabled=closed))
+            view.add_item(
+                discord.ui.Button(
+                    label=letter, style=style, custom_id=ids.answer(post_id, letter), disabled=closed
+                )
+            )
     else:
         select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
             custom_id=ids.multi(post_id),
@@ -124,8 +136,9 @@ def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False)
             max_values=q.choose,
             disabled=closed,
             options=[
-                discord.SelectOption(label=letter, value=letter,
-                                     description=cut(_plain_line(text), SELECT_DESCRIPTION) or None)
+                discord.SelectOption(
+                    label=letter, value=letter, description=cut(_plain_line(text), SELECT_DESCRIPTION) or None
+                )
                 for letter, text in q.options.items()
             ],
         )
@@ -178,25 +191,46 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
     embed.description = fit("\n\n".join(parts), EMBED_DESCRIPTION - 900)
     why_right = [q.rationales[x] for x in q.answer if x in q.rationales]
     if why_right and q.has_explanation:
-        embed.add_field(name=t("answer.why_right", locale, letters=right),
-                        value=fit(to_discord("\n\n".join(why_right)), FIELD_VALUE), inline=False)
+        embed.add_field(
+            name=t("answer.why_right", locale, letters=right),
+            value=fit(to_discord("\n\n".join(why_right)), FIELD_VALUE),
+            inline=False,
+        )
     if q.traps:
-        embed.add_field(name=t("answer.traps", locale), value=cut(", ".join(f"`{x}`" for x in q.traps), FIELD_VALUE),
-                        inline=False)
+        embed.add_field(
+            name=t("answer.traps", locale),
+            value=cut(", ".join(f"`{x}`" for x in q.traps), FIELD_VALUE),
+            inline=False,
+        )
     if q.disputed:
-        embed.add_field(name="⚠️", value=cut(t("answer.disputed", locale, note=q.dispute_note or "—"), FIELD_VALUE),
-                        inline=False)
+        embed.add_field(
+            name="⚠️",
+            value=cut(t("answer.disputed", locale, note=q.dispute_note or "—"), FIELD_VALUE),
+            inline=False,
+        )
     if fb.kind == "practice" and fb.correct and fb.points == 0:
         footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
     else:
-        footer = t("answer.score", locale, points=fb.points, total=fb.total_points, streak=fb.streak,
-                   best=fb.best_streak)
+        footer = t(
+            "answer.score",
+            locale,
+            points=fb.points,
+            total=fb.total_points,
+            streak=fb.streak,
+            best=fb.best_streak,
+        )
     embed.set_footer(text=footer)
     return shrink_to_total(embed)
 
 
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(label=t("answer.explain_button", locale), emoji="📖",
-                                    style=discord.ButtonStyle.primary, custom_id=ids.explain_post(post_id)))
+    view.add_item(
+        discord.ui.Button(
+            label=t("answer.explain_button", locale),
+            emoji="📖",
+            style=discord.ButtonStyle.primary,
+            custom_id=ids.explain_post(post_id),
+        )
+    )
     return view
