@@ -226,10 +226,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
             f"{result.uncertain} uncertain"
         )
         for fix in result.fixes:
-            if fix.alternatives and fix.confidence < 0.9:
-                print(
-                    f"  {path}:{fix.line}:{fix.column}: chose {fix.chosen!r} over {', '.join(map(repr, fix.alternatives[:3]))}"
-                )
+            if fix.alternatives and fix.odds < mojibake.UNCERTAIN_RATIO:
+                others = ", ".join(map(repr, fix.alternatives[:3]))
+                print(f"  uncertain {path}:{fix.line}:{fix.column}: chose {fix.replacement!r} over {others}")
         if mojibake.needs_repair(result.text):
             print(f"{path}: still double-encoded after repair; left unchanged", file=sys.stderr)
             status = 1
