@@ -1,0 +1,392 @@
+"""`Storage`: the bot's one database connection, its answer writer and its queries.
+
+One aiosqlite connection per process. Every public method runs one synchronous function of
+`bot.storage.queries` whole on aiosqlite's worker thread, so a method costs one thread hop,
+not one per statement. Answers go through a group-commit writer: the answers that arrive
+while the previous batch is being written are written together in one transaction, and each
+caller's await returns once its answer is committed (durable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+import aiosqlite
+
+from bot.core.models import (
+    AnswerOutcome,
+    CloseResult,
+    GuildSettings,
+    LeaderboardMetric,
+    LeaderboardPage,
+    Post,
+    ScoreRow,
+    ServerStats,
+    StoredAnswer,
+    UserStats,
+)
+from bot.core.periods import PeriodKind
+from bot.core.rules import POST_KINDS, normalize_letters
+from bot.storage import migrate, queries
+from bot.storage.queries import AnswerRequest, to_ms
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class TaggedQuestion(Protocol):
+    """What sync_question_tags needs from a question (bot.bank.model.Question has it)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def traps(self) -> tuple[str, ...]: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Storage:
+    """Open with `await Storage.open(path)` (or `async with await Storage.open(path) as s`)."""
+
+    def __init__(self, db: aiosqlite.Connection, raw: sqlite3.Connection, path: str, max_batch: int) -> None:
+        self._db = db
+        self._raw = raw
+        self.path = path
+        self._max_batch = max_batch
+        self._pending: list[tuple[AnswerRequest, asyncio.Future[AnswerOutcome]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self._closed = False
+        # Figures for tests and the bench: batches written, answers in them.
+        self.batches_written = 0
+        self.answers_written = 0
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: str = "FULL",
+        max_batch: int = 4096,
+        cache_mib: int = 64,
+    ) -> Storage:
+        """Open (creating if needed) the database, set it up and apply pending migrations."""
+        path_s = str(path)
+        if path_s != ":memory:" and not path_s.startswith("file:"):
+            Path(path_s).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit; our functions BEGIN/COMMIT themselves.
+        # check_same_thread stays on: the connection is only ever used on aiosqlite's thread.
+        db = await aiosqlite.connect(path_s, isolation_level=None)
+        if not hasattr(db, "_execute"):  # pragma: no cover - guards an aiosqlite upgrade
+            await db.close()
+            raise RuntimeError("this aiosqlite has no Connection._execute; bot.storage needs updating")
+        try:
+            raw: sqlite3.Connection = db._conn
+
+            def setup(conn: sqlite3.Connection) -> list[int]:
+                queries.configure(conn, synchronous, cache_mib)
+                return migrate.migrate(conn)
+
+            applied = await db._execute(setup, raw)
+        except BaseException:
+            await db.close()
+            raise
+        if applied:
+            log.info("database %s: applied migrations %s", path_s, applied)
+        return cls(db, raw, path_s, max_batch)
+
+    async def close(self) -> None:
+        """Write the answers still queued, then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        while self._drainer is not None and not self._drainer.done():
+            await asyncio.shield(self._drainer)
+        await self._db.close()
+
+    async def __aenter__(self) -> Storage:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn(conn, *args, **kwargs)` whole on the connection's worker thread."""
+        raw = self._raw
+        return await self._db._execute(lambda: fn(raw, *args, **kwargs))  # type: ignore[no-any-return]
+
+    # ---------------------------------------------------------------- answers (group commit)
+
+    async def record_answer(
+        self,
+        guild_id: int,
+        post_id: int,
+        user_id: int,
+        letters: str,
+        *,
+        display_name: str | None = None,
+        answered_at: datetime | None = None,
+    ) -> AnswerOutcome:
+        """Record a member's answer to a post; returns once it is committed (or refused).
+
+        `letters` may be in any order/case ("da" is stored as "AD"); ValueError if it has no
+        option letter. Concurrent calls are written together in one transaction.
+        """
+        if self._closed:
+            raise RuntimeError("storage is closed")
+        req = AnswerRequest(
+            guild_id=guild_id,
+            post_id=post_id,
+            user_id=user_id,
+            letters=normalize_letters(letters),
+            display_name=display_name,
+            answered_ms=to_ms(answered_at or utcnow()),
+        )
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[AnswerOutcome] = loop.create_future()
+        self._pending.append((req, fut))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
+        return await fut
+
+    async def _drain(self) -> None:
+        # Let the other submitters that are ready in this loop iteration queue up first.
+        await asyncio.sleep(0)
+        while self._pending:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            try:
+                outcomes = await self._db._execute(queries.write_answers, self._raw, [r for r, _ in batch])
+            except BaseException as e:  # the whole batch failed: every caller gets the error
+                log.exception("writing %d answers failed", len(batch))
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(e if isinstance(e, Exception) else RuntimeError(repr(e)))
+                if not isinstance(e, Exception):
+                    raise
+                continue
+            self.batches_written += 1
+            self.answers_written += len(batch)
+            for (_, fut), outcome in zip(batch, outcomes, strict=True):
+                if fut.done():  # the caller gave up waiting; the answer is stored all the same
+                    continue
+                if isinstance(outcome, Exception):
+                    fut.set_exception(outcome)
+                else:
+                    fut.set_result(outcome)
+
+    async def get_answer(self, post_id: int, user_id: int) -> StoredAnswer | None:
+        return await self._run(queries.get_answer, post_id, user_id)
+
+    async def answers_for_post(self, post_id: int) -> list[StoredAnswer]:
+        return await self._run(queries.answers_for_post, post_id)
+
+    async def answered_questions(self, guild_id: int, user_id: int, *, correct_only: bool = True) -> set[str]:
+        """Question keys this member answered (correctly, by default) in this guild."""
+        return await self._run(queries.answered_questions, guild_id, user_id, correct_only)
+
+    # ---------------------------------------------------------------- posts
+
+    async def create_post(
+        self,
+        guild_id: int,
+        channel_id: int,
+        question_key: str,
+        kind: str,
+        correct_letters: str | Iterable[str],
+        *,
+        closes_at: datetime | None = None,
+        lifetime: timedelta | None = None,
+        option_letters: str | Iterable[str] = "",
+        requested_by: int | None = None,
+        created_at: datetime | None = None,
+    ) -> Post:
+        """Create a post before sending its message (its post_id goes into the custom_ids).
+
+        Give `closes_at`, or `lifetime`, or neither: then the guild's daily/practice lifetime applies.
+        """
+        if kind not in POST_KINDS:
+            raise ValueError(f"kind must be 'daily' or 'practice', not {kind!r}")
+        created = created_at or utcnow()
+        correct = normalize_letters("".join(correct_letters))
+        options = "".join(sorted({c.upper() for c in option_letters}))
+        if options and not set(correct) <= set(options):
+            raise ValueError(f"correct letters {correct!r} are not all among the options {options!r}")
+        if closes_at is None:
+            if lifetime is None:
+                settings = await self.get_guild_settings(guild_id)
+                seconds = settings.daily_lifetime_s if kind == "daily" else settings.practice_lifetime_s
+                lifetime = timedelta(seconds=seconds)
+            closes_at = created + lifetime
+        return await self._run(
+            queries.create_post,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question_key=question_key,
+            kind=kind,
+            correct_letters=correct,
+            option_letters=options,
+            created_ms=to_ms(created),
+            closes_ms=to_ms(closes_at),
+            requested_by=requested_by,
+        )
+
+    async def set_message_id(
+        self, post_id: int, message_id: int, *, posted_at: datetime | None = None
+    ) -> Post | None:
+        return await self._run(queries.set_message_id, post_id, message_id, to_ms(posted_at or utcnow()))
+
+    async def get_post(self, post_id: int) -> Post | None:
+        return await self._run(queries.get_post, post_id)
+
+    async def get_post_by_message(self, message_id: int) -> Post | None:
+        return await self._run(queries.get_post_by_message, message_id)
+
+    async def close_post(self, post_id: int, *, closed_at: datetime | None = None) -> CloseResult | None:
+        """Close a post: answer distribution, and for a daily the missed-daily streak resets.
+
+        Idempotent: closing a closed post returns its figures with newly_closed=False and
+        streaks_reset=0. None if there is no such post. Answers queued before this call are
+        written first (they were clicked before the close).
+        """
+        await self.flush()
+        return await self._run(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+
+    async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]:
+        """Open posts whose closes_at has passed (close them; survives restarts)."""
+        return await self._run(queries.due_posts, to_ms(now or utcnow()), limit)
+
+    async def open_posts(self, guild_id: int, *, kind: str | None = None) -> list[Post]:
+        return await self._run(queries.open_posts, guild_id, kind)
+
+    async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None:
+        """The latest post this member requested (for the practice cooldown)."""
+        return await self._run(queries.last_practice_post, guild_id, user_id)
+
+    async def flush(self) -> None:
+        """Wait until every answer queued so far is written."""
+        while self._drainer is not None and not self._drainer.done():
+            await asyncio.shield(self._drainer)
+
+    # ---------------------------------------------------------------- guilds and members
+
+    async def get_guild_settings(self, guild_id: int) -> GuildSettings:
+        """The guild's settings (defaults if it has none stored)."""
+        return await self._run(queries.get_guild_settings, guild_id)
+
+    async def set_guild_settings(self, guild_id: int, **changes: Any) -> GuildSettings:
+        """Change settings (names of GuildSettings fields); ValueError with a one-line reason if invalid.
+
+        A new timezone applies to answers from now on; totals already kept stay in their buckets.
+        """
+        return await self._run(queries.set_guild_settings, guild_id, changes, to_ms(utcnow()))
+
+    async def upsert_member(self, guild_id: int, user_id: int, display_name: str | None) -> None:
+        """Remember a member's current display name (answers do this too)."""
+        await self._run(queries.upsert_member, guild_id, user_id, display_name, to_ms(utcnow()))
+
+    # ---------------------------------------------------------------- leaderboards and stats
+
+    async def leaderboard(
+        self,
+        guild_id: int,
+        period: PeriodKind = "all",
+        metric: LeaderboardMetric = "points",
+        *,
+        page: int = 1,
+        page_size: int = 10,
+        user_id: int | None = None,
+        at: datetime | None = None,
+    ) -> LeaderboardPage:
+        """One page of a leaderboard, its total count, and `user_id`'s own line even off the page.
+
+        period: the week/month containing `at` (default now) in the guild's time zone, or all time.
+        metric: points | accuracy (members with >= 10 answers in the period) | current_streak |
+        best_streak (streaks ignore the period; members with a streak of 0 are not ranked).
+        """
+        return await self._run(
+            queries.leaderboard, guild_id, period, metric, page, page_size, user_id, to_ms(at or utcnow())
+        )
+
+    async def user_stats(
+        self, guild_id: int, user_id: int, *, at: datetime | None = None, weakest: int = 3
+    ) -> UserStats:
+        return await self._run(queries.user_stats, guild_id, user_id, to_ms(at or utcnow()), weakest)
+
+    async def server_stats(
+        self,
+        guild_id: int,
+        *,
+        days: int = 30,
+        at: datetime | None = None,
+        limit: int = 5,
+        min_question_answers: int = 5,
+    ) -> ServerStats:
+        """Weakest topics/trap tags and hardest questions over the last `days` local days, and
+        participation per day."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        return await self._run(
+            queries.server_stats, guild_id, to_ms(at or utcnow()), days, limit, min_question_answers
+        )
+
+    async def export_scores(
+        self, guild_id: int, period: PeriodKind = "all", *, at: datetime | None = None
+    ) -> list[ScoreRow]:
+        """Every ranked member's figures for the period, by points (for CSV/JSON export)."""
+        return await self._run(queries.export_scores, guild_id, period, to_ms(at or utcnow()))
+
+    # ---------------------------------------------------------------- tags and maintenance
+
+    async def sync_question_tags(self, questions: Iterable[TaggedQuestion]) -> int:
+        """Replace the stored topics/trap tags by those of `questions` (the loaded bank)."""
+        rows: list[tuple[str, str, str]] = []
+        for q in questions:
+            rows.extend((q.key, "topic", t) for t in q.topics if t)
+            rows.extend((q.key, "trap", t) for t in q.traps if t)
+            domain = getattr(q, "domain", None)
+            if domain:
+                rows.append((q.key, "domain", str(domain)))
+        return await self._run(queries.sync_question_tags, rows)
+
+    async def backup(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the database at `path` (SQLite online backup API)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await self.flush()
+        await self._run(queries.backup_to, str(target))
+        return target
+
+    async def rebuild_aggregates(self, guild_id: int | None = None) -> None:
+        """Recompute totals and daily aggregates from the answers (repair / after an import)."""
+        await self.flush()
+        await self._run(queries.rebuild_aggregates, guild_id)
+
+    async def integrity_check(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign key checks (empty when healthy)."""
+        return await self._run(queries.integrity_check)
+
+    async def schema_version(self) -> int:
+        return await self._run(migrate.schema_version)
+
+    async def pragma(self, name: str) -> Any:
+        return await self._run(queries.pragma, name)
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(sqlite3_connection, *args)` on the worker thread (tests, bench, maintenance)."""
+        return await self._run(fn, *args)

@@ -1,0 +1,219 @@
+"""Random sequences of answers and closes, checked against a plain-Python model of the rules.
+
+Checks the writer (batched, concurrent), the kept totals and rank histograms, the streak resets
+and every leaderboard page against a brute-force ranking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core import StreakState, bucket_keys, period_start, score_answer, streak_after_daily_answer
+from bot.core.rules import LEADERBOARD_MIN_ANSWERS
+from bot.storage import Storage, queries
+
+GUILDS = {1: "Asia/Taipei", 2: "America/New_York"}
+USERS = (11, 12, 13, 14, 15)
+T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+# An op: ("post", guild, kind, question, correct) | ("answer", post#, user, right?, n_clicks)
+#        | ("close", post#) | ("wait", hours). Answers are the most frequent, mostly right.
+answer_op = st.tuples(
+    st.just("answer"),
+    st.integers(0, 15),
+    st.sampled_from(USERS),
+    st.sampled_from([True, True, False]),
+    st.sampled_from([1, 1, 1, 2, 3]),
+)
+op = st.one_of(
+    st.tuples(
+        st.just("post"),
+        st.sampled_from([1, 2]),
+        st.sampled_from(["daily", "practice"]),
+        st.sampled_from(["q/1", "q/2", "q/3"]),
+        st.sampled_from(["A", "B", "AB"]),
+    ),
+    answer_op,
+    answer_op,
+    answer_op,
+    answer_op,
+    st.tuples(st.just("close"), st.integers(0, 15)),
+    st.tuples(st.just("wait"), st.sampled_from([1, 2, 5, 13, 30])),
+)
+
+
+@dataclass
+class MPost:
+    post_id: int
+    guild: int
+    kind: str
+    question: str
+    correct: str
+    closes_at: datetime
+    closed: bool = False
+
+
+@dataclass
+class Model:
+    answers: dict[tuple[int, int], str] = field(default_factory=dict)
+    solved: set[tuple[int, int, str]] = field(default_factory=set)
+    totals: dict[tuple[int, str, int], list[int]] = field(default_factory=dict)
+    streaks: dict[tuple[int, int], StreakState] = field(default_factory=dict)
+
+
+def expected_board(entries: dict[int, float]) -> list[tuple[int, int, float]]:
+    """(user, rank, value) ordered like the leaderboard: value desc, then user id."""
+    ordered = sorted(entries.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(u, 1 + sum(1 for v in entries.values() if v > value), value) for u, value in ordered]
+
+
+async def run(ops: list[tuple], path: Path) -> None:  # type: ignore[type-arg]
+    s = await Storage.open(path)
+    try:
+        await check(s, ops)
+    finally:
+        await s.close()
+
+
+async def check(s: Storage, ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    for g, tz in GUILDS.items():
+        await s.set_guild_settings(g, timezone=tz)
+    m = Model()
+    posts: list[MPost] = []
+    by_id: dict[int, MPost] = {}
+    now = T0
+    pending: list[tuple[tuple[int, int, str, datetime], object]] = []  # answers sent together
+
+    async def flush() -> None:
+        if not pending:
+            return
+        outcomes = await asyncio.gather(*(coro for _, coro in pending))  # type: ignore[misc]
+        for ((pid, user, letters, at), _), out in zip(pending, outcomes, strict=True):
+            p = by_id[pid]
+            key = (p.guild, user)
+            if (p.post_id, user) in m.answers:
+                assert out.status == "duplicate" and out.letters == m.answers[(p.post_id, user)]
+                continue
+            if p.closed or at >= p.closes_at:
+                assert out.status == "closed"
+                continue
+            correct = letters == p.correct
+            already = (p.guild, user, p.question) in m.solved
+            pts = score_answer(p.kind, correct, already)
+            if correct:
+                m.solved.add((p.guild, user, p.question))
+            m.answers[(p.post_id, user)] = letters
+            if p.kind == "daily":
+                m.streaks[key] = streak_after_daily_answer(m.streaks.get(key, StreakState()), correct)
+            day = at.astimezone(ZoneInfo(GUILDS[p.guild])).date()
+            for bucket in bucket_keys(day):
+                t = m.totals.setdefault((p.guild, bucket, user), [0, 0, 0])
+                t[0] += pts
+                t[1] += 1
+                t[2] += int(correct)
+            st_ = m.streaks.get(key, StreakState())
+            assert (out.status, out.points_awarded, out.correct) == ("stored", pts, correct)
+            assert out.total_points == m.totals[(p.guild, "all", user)][0]
+            assert (out.current_streak, out.best_streak) == (st_.current, st_.best)
+        pending.clear()
+
+    start = [
+        ("post", g, kind, q, c)
+        for g in GUILDS
+        for kind, q, c in [
+            ("daily", "q/1", "A"),
+            ("practice", "q/1", "A"),
+            ("practice", "q/2", "B"),
+            ("daily", "q/3", "AB"),
+        ]
+    ]
+    for o in [*start, *ops]:
+        if o[0] == "post":
+            await flush()
+            _, g, kind, q, correct = o
+            life = timedelta(days=1) if kind == "daily" else timedelta(hours=20)
+            post = await s.create_post(g, 5, q, kind, correct, created_at=now, closes_at=now + life)
+            posts.append(MPost(post.post_id, g, kind, q, correct, post.closes_at))
+            by_id[post.post_id] = posts[-1]
+        elif o[0] == "answer" and posts:
+            _, i, user, right, clicks = o
+            p = posts[i % len(posts)]
+            letters = p.correct if right else ("C" if p.correct != "C" else "A")
+            for _ in range(clicks):
+                pending.append(
+                    (
+                        (p.post_id, user, letters, now),
+                        s.record_answer(p.guild, p.post_id, user, letters, answered_at=now),
+                    )
+                )
+        elif o[0] == "close" and posts:
+            await flush()
+            p = posts[o[1] % len(posts)]
+            res = await s.close_post(p.post_id, closed_at=now)
+            assert res is not None and res.newly_closed == (not p.closed)
+            if not p.closed and p.kind == "daily":
+                reset = 0
+                for (g, user), state in list(m.streaks.items()):
+                    if g == p.guild and state.current > 0 and (p.post_id, user) not in m.answers:
+                        m.streaks[(g, user)] = StreakState(0, state.best)
+                        reset += 1
+                assert res.streaks_reset == reset
+            p.closed = True
+        elif o[0] == "wait":
+            await flush()
+            now += timedelta(hours=o[1])
+    await flush()
+
+    # Every leaderboard, page by page, against the model.
+    for g, tzname in GUILDS.items():
+        tz = ZoneInfo(tzname)
+        for period in ("all", "week", "month"):
+            bucket = period_start(period, now, tz).key  # type: ignore[arg-type]
+            rows = {u: t for (gg, b, u), t in m.totals.items() if gg == g and b == bucket}
+            boards = {
+                "points": {u: float(t[0]) for u, t in rows.items()},
+                "accuracy": {u: t[2] / t[1] for u, t in rows.items() if t[1] >= LEADERBOARD_MIN_ANSWERS},
+            }
+            if period == "all":
+                boards["current_streak"] = {
+                    u: st_.current for (gg, u), st_ in m.streaks.items() if gg == g and st_.current
+                }
+                boards["best_streak"] = {
+                    u: st_.best for (gg, u), st_ in m.streaks.items() if gg == g and st_.best
+                }
+            for metric, entries in boards.items():
+                want = expected_board(entries)  # type: ignore[arg-type]
+                got: list[tuple[int, int, float]] = []
+                page = 1
+                while True:
+                    lb = await s.leaderboard(
+                        g, period, metric, page=page, page_size=2, user_id=USERS[page % 5], at=now
+                    )  # type: ignore[arg-type]
+                    assert lb.total == len(want)
+                    me = next((w for w in want if w[0] == USERS[page % 5]), None)
+                    assert (lb.me and (lb.me.user_id, lb.me.rank, lb.me.value)) == (me or None)
+                    got += [(e.user_id, e.rank, e.value) for e in lb.entries]
+                    if page >= lb.pages:
+                        break
+                    page += 1
+                assert got == want, (g, period, metric)
+
+    for g in GUILDS:
+        before = await s.run_sync(queries.snapshot_aggregates, g)
+        await s.rebuild_aggregates(g)
+        assert await s.run_sync(queries.snapshot_aggregates, g) == before
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(op, min_size=20, max_size=120))
+def test_storage_matches_the_model(ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    with tempfile.TemporaryDirectory() as d:
+        asyncio.run(run(ops, Path(d) / "model.sqlite3"))
