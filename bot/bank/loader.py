@@ -218,7 +218,14 @@ def merge_copies(questions: list[Question]) -> tuple[list[Question], int, list[P
                         )
                     )
             also = tuple(dict.fromkeys(_where(c) for c in rest if _where(c) != _where(primary)))
-            primary = replace(primary, also_in=also)
+            # a copy filed under another id still finds the question
+            names = {primary.id, *primary.aliases}
+            aliases = tuple(
+                dict.fromkeys(
+                    [*primary.aliases, *(x for c in rest for x in (c.id, *c.aliases) if x not in names)]
+                )
+            )
+            primary = replace(primary, also_in=also, aliases=aliases)
         merged.append(primary)
 
     merged.sort(key=lambda q: (q.collection, q.path, q.line))

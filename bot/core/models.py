@@ -19,7 +19,7 @@ class GuildSettings:
     timezone: str = "UTC"
     locale: str = "en"
     practice_cooldown_s: int = 30
-    practice_lifetime_s: int = 900
+    practice_lifetime_s: int = 86_400
     daily_lifetime_s: int = 86_400
     daily_channel_id: int | None = None
     daily_time: str | None = None  # "HH:MM" local time of the daily post, None = not scheduled

@@ -722,6 +722,10 @@ def answers_for_post(conn: sqlite3.Connection, post_id: int) -> list[StoredAnswe
     return [_answer_from_row(r) for r in rows]
 
 
+def count_answers(conn: sqlite3.Connection, post_id: int) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM answers WHERE post_id = ?", (post_id,)).fetchone()[0])
+
+
 def answered_questions(conn: sqlite3.Connection, guild_id: int, user_id: int, correct_only: bool) -> set[str]:
     sql = "SELECT DISTINCT question_key FROM answers WHERE guild_id = ? AND user_id = ?"
     if correct_only:

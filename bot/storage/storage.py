@@ -196,6 +196,10 @@ class Storage:
     async def answers_for_post(self, post_id: int) -> list[StoredAnswer]:
         return await self._run(queries.answers_for_post, post_id)
 
+    async def count_answers(self, post_id: int) -> int:
+        """How many members answered the post (answers still queued are not counted)."""
+        return await self._run(queries.count_answers, post_id)
+
     async def answered_questions(self, guild_id: int, user_id: int, *, correct_only: bool = True) -> set[str]:
         """Question keys this member answered (correctly, by default) in this guild."""
         return await self._run(queries.answered_questions, guild_id, user_id, correct_only)

@@ -255,6 +255,7 @@ def test_copies_merge_and_same_key_different_questions_both_load(tmp_path: Path)
     (tmp_path / "by-order" / "Q-007.md").write_text(STRUCTURED, encoding="utf-8")
     # a copy filed by topic, with cosmetic differences
     copy = STRUCTURED.replace("```python", "```").replace("- **C.** `third`", "- **C.** third")
+    copy = copy.replace("**ID:** `Q-007`", "**ID:** `D-01`")  # filed under another id
     (tmp_path / "by-topic" / "Delta" / "Q-007.md").write_text(copy, encoding="utf-8")
     # a different question with the same id in the same folder
     other = STRUCTURED.replace("Which command is right?", "Something else entirely?").replace(
@@ -271,6 +272,7 @@ def test_copies_merge_and_same_key_different_questions_both_load(tmp_path: Path)
     assert bank.copies_merged == 1
     assert any("duplicate key by-order/Q-007" in p.reason for p in bank.problems)
     assert len(bank.find("Q-007")) == 2
+    assert bank.find("D-01") == [main]  # the copy's id still finds the question
 
 
 @settings(max_examples=300, deadline=None)

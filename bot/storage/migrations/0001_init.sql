@@ -10,7 +10,7 @@ CREATE TABLE guild_settings (
     timezone            TEXT    NOT NULL DEFAULT 'UTC',
     locale              TEXT    NOT NULL DEFAULT 'en',
     practice_cooldown_s INTEGER NOT NULL DEFAULT 30    CHECK (practice_cooldown_s >= 0),
-    practice_lifetime_s INTEGER NOT NULL DEFAULT 900   CHECK (practice_lifetime_s > 0),
+    practice_lifetime_s INTEGER NOT NULL DEFAULT 86400  CHECK (practice_lifetime_s > 0),
     daily_lifetime_s    INTEGER NOT NULL DEFAULT 86400 CHECK (daily_lifetime_s > 0),
     daily_channel_id    INTEGER,
     daily_time          TEXT,   -- 'HH:MM' local, NULL = no scheduled daily

@@ -1,0 +1,268 @@
+"""/explain: the question's explanation, paged, with a section menu only the caller can drive."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import reply
+from bot.bank.model import Question
+from bot.i18n import locale_of, t
+from bot.render import ids
+from bot.render.explain import OVERVIEW, explain_embed, explain_view, option_embed, page_count
+from bot.render.limits import cut
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def _cog(interaction: discord.Interaction) -> Explain:
+    cog = interaction.client.get_cog("Explain")  # type: ignore[attr-defined]
+    if cog is None:
+        raise RuntimeError("the Explain cog is not loaded")
+    return cog  # type: ignore[no-any-return]
+
+
+class SectionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.EXPLAIN_SECTION):
+    def __init__(self, qhash: str, owner: int) -> None:
+        super().__init__(discord.ui.Select(custom_id=f"ex:pick:{qhash}:{owner}"))
+        self.qhash, self.owner = qhash, owner
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: Any, /
+    ) -> SectionSelect:
+        self = cls(match["q"], int(match["owner"]))
+        self.item = item
+        return self
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        value = int(self.item.values[0]) if self.item.values else OVERVIEW
+        await _cog(interaction).navigate(interaction, self.qhash, self.owner, value, 0)
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EXPLAIN_NAV):
+    def __init__(self, action: str, qhash: str, section: int, page: int, owner: int) -> None:
+        super().__init__(discord.ui.Button(custom_id=f"ex:{action}:{qhash}:{section}:{page}:{owner}"))
+        self.action, self.qhash, self.section, self.page, self.owner = action, qhash, section, page, owner
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> PageButton:
+        return cls(match["action"], match["q"], int(match["sec"]), int(match["page"]), int(match["owner"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        step = {"prev": -1, "next": 1}.get(self.action, 0)
+        await _cog(interaction).navigate(interaction, self.qhash, self.owner, self.section, self.page + step)
+
+
+class ExplainPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EXPLAIN_POST):
+    """The "Explain" button under an answer reply."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(discord.ui.Button(custom_id=ids.explain_post(post_id)))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> ExplainPostButton:
+        return cls(int(match["post"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).explain_post(interaction, self.post_id)
+
+
+class Explain(commands.Cog):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SectionSelect, PageButton, ExplainPostButton)
+
+    def _by_hash(self, qhash: str) -> Question | None:
+        return next((q for q in self.bot.bank.questions if ids.question_hash(q.key) == qhash), None)
+
+    @app_commands.command(name="explain", description="Read a question's explanation")
+    @app_commands.describe(
+        question="Question id (e.g. Q-104) or the start of its text",
+        section="Open this section first",
+        option="Only why this option is wrong (or right)",
+        public="Show it to the channel (default: only you)",
+    )
+    async def explain(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        section: str | None = None,
+        option: str | None = None,
+        public: bool = False,
+    ) -> None:
+        locale = locale_of(interaction.locale)
+        bank = self.bot.bank
+        found = bank.find(question)
+        if not found:
+            message = t("explain.unknown", locale, ref=question)
+            close = bank.closest(question)
+            if close:
+                message += "\n" + t("explain.closest", locale, ids=", ".join(f"`{c}`" for c in close))
+            await reply(interaction, message)
+            return
+        if len(found) > 1:
+            lines = [t("explain.ambiguous", locale, ref=question, n=len(found))]
+            lines += [f"- `{q.key}` — {cut(q.stem.splitlines()[0], 80)}" for q in found[:10]]
+            await reply(interaction, cut("\n".join(lines), 2000))
+            return
+        q = found[0]
+        if await self._spoiler(interaction, q):
+            await reply(interaction, t("explain.spoiler", locale))
+            return
+        ephemeral = not public
+        if option:
+            letter = option.strip().upper()[:1]
+            if letter not in q.options:
+                await reply(
+                    interaction,
+                    t("explain.unknown_option", locale, letter=option, letters=", ".join(q.options)),
+                )
+                return
+            await interaction.response.send_message(
+                embed=option_embed(q, letter, locale=locale),
+                ephemeral=ephemeral,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        index = OVERVIEW
+        if section:
+            index = self._section_index(q, section)
+            if index is None:
+                names = ", ".join(s.title for s in q.sections) or "—"
+                await reply(
+                    interaction,
+                    cut(t("explain.unknown_section", locale, section=section, sections=names), 2000),
+                )
+                return
+        await interaction.response.send_message(
+            embed=explain_embed(q, index, 0, locale=locale),
+            view=explain_view(q, index, 0, interaction.user.id, locale=locale),
+            ephemeral=ephemeral,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @staticmethod
+    def _section_index(q: Question, wanted: str) -> int | None:
+        wanted = wanted.strip()
+        if wanted.lstrip("-").isdigit():
+            i = int(wanted)
+            return i if -1 <= i < len(q.sections) else None
+        folded = wanted.casefold()
+        for i, s in enumerate(q.sections):
+            if folded in (s.key.casefold(), s.heading.casefold(), s.title.casefold()):
+                return i
+        for i, s in enumerate(q.sections):
+            if folded in s.heading.casefold():
+                return i
+        return None
+
+    @explain.autocomplete("question")
+    async def _question_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().casefold()
+        ids_count: dict[str, int] = {}
+        for q in self.bot.bank.questions:
+            ids_count[q.id] = ids_count.get(q.id, 0) + 1
+        out: list[app_commands.Choice[str]] = []
+        for q in self.bot.bank.questions:
+            stem = " ".join(q.stem.split())
+            if (
+                needle
+                and needle not in q.id.casefold()
+                and needle not in q.key.casefold()
+                and needle not in stem[:200].casefold()
+            ):
+                continue
+            label = f"{q.id} · {q.collection} · {stem}" if ids_count[q.id] > 1 else f"{q.id} · {stem}"
+            value = q.key if ids_count[q.id] > 1 else q.id
+            out.append(app_commands.Choice(name=cut(label, 100), value=value[:100]))
+            if len(out) == 25:
+                break
+        return out
+
+    @explain.autocomplete("section")
+    async def _section_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        ref = str(getattr(interaction.namespace, "question", "") or "")
+        found = self.bot.bank.find(ref) if ref else []
+        if len(found) != 1:
+            return []
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=cut(s.title, 100), value=s.key[:100])
+            for s in found[0].sections
+            if needle in s.title.casefold() or needle in s.key
+        ][:25]
+
+    async def _spoiler(self, interaction: discord.Interaction, q: Question) -> bool:
+        """True while `q` is this server's open daily and the caller, not an admin, has not answered it."""
+        if interaction.guild_id is None:
+            return False
+        perms = getattr(interaction, "permissions", None)
+        if perms is not None and perms.manage_guild:
+            return False
+        storage = self.bot.storage
+        for post in await storage.open_posts(interaction.guild_id, kind="daily"):
+            if (
+                post.question_key == q.key
+                and await storage.get_answer(post.post_id, interaction.user.id) is None
+            ):
+                return True
+        return False
+
+    async def explain_post(self, interaction: discord.Interaction, post_id: int) -> None:
+        locale = locale_of(interaction.locale)
+        post = await self.bot.storage.get_post(post_id)
+        q = self.bot.bank.get(post.question_key) if post is not None else None
+        if q is None:
+            await reply(interaction, t("answer.gone", locale))
+            return
+        if await self._spoiler(interaction, q):
+            await reply(interaction, t("explain.spoiler", locale))
+            return
+        await interaction.response.send_message(
+            embed=explain_embed(q, OVERVIEW, 0, locale=locale),
+            view=explain_view(q, OVERVIEW, 0, interaction.user.id, locale=locale),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def navigate(
+        self, interaction: discord.Interaction, qhash: str, owner: int, section: int, page: int
+    ) -> None:
+        locale = locale_of(interaction.locale)
+        if interaction.user.id != owner:
+            await reply(interaction, t("error.not_yours", locale, user=f"<@{owner}>"))
+            return
+        q = self._by_hash(qhash)
+        if q is None:
+            await reply(interaction, t("answer.gone", locale))
+            return
+        page = max(0, min(page, page_count(q, section) - 1))
+        await interaction.response.edit_message(
+            embed=explain_embed(q, section, page, locale=locale),
+            view=explain_view(q, section, page, owner, locale=locale),
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Explain(bot))

@@ -1,0 +1,388 @@
+"""Question posts and answering: /quiz, the answer buttons, live counts, closing and the reveal.
+
+A thin adapter: the rules are in bot.core (scoring), bot.storage (recording) and
+bot.bank.select (choosing); the looks are in bot.render.question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.app import reply
+from bot.bank.model import Question
+from bot.bank.select import Filter, close_tags, match_tags, pick, resolve_tag, tag_counts
+from bot.core import CloseResult, Post
+from bot.i18n import locale_of, t
+from bot.render import ids
+from bot.render.question import Feedback, Tally, answer_view, feedback_embed, feedback_view, question_embed
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+COUNT_EDIT_INTERVAL = 5.0  # seconds between edits of a post's live answer count
+CLOSE_SWEEP_SECONDS = 30.0
+DIFFICULTIES = [
+    app_commands.Choice(name="L1 · Basic", value="L1"),
+    app_commands.Choice(name="L2 · Intermediate", value="L2"),
+    app_commands.Choice(name="L3 · Advanced", value="L3"),
+]
+
+
+def _bot(interaction: discord.Interaction) -> QuizBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def _quiz(interaction: discord.Interaction) -> Quiz:
+    cog = _bot(interaction).get_cog("Quiz")
+    if cog is None:
+        raise RuntimeError("the Quiz cog is not loaded")
+    return cog  # type: ignore[return-value]
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.ANSWER):
+    """A letter button on any question post, also on posts made before a restart."""
+
+    def __init__(self, post_id: int, letter: str) -> None:
+        super().__init__(discord.ui.Button(label=letter, custom_id=ids.answer(post_id, letter)))
+        self.post_id = post_id
+        self.letter = letter
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> AnswerButton:
+        return cls(int(match["post"]), match["letter"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _quiz(interaction).handle_answer(interaction, self.post_id, self.letter)
+
+
+class MultiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.MULTI):
+    """The select menu of a "choose N" question."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(discord.ui.Select(custom_id=ids.multi(post_id)))
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: Any, /
+    ) -> MultiSelect:
+        self = cls(int(match["post"]))
+        self.item = item  # keeps the values the member picked
+        return self
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _quiz(interaction).handle_answer(interaction, self.post_id, "".join(self.item.values))
+
+
+class Quiz(commands.Cog):
+    def __init__(self, bot: QuizBot) -> None:
+        self.bot = bot
+        self._posts: dict[int, Post] = {}  # post cache (posts change only when closed)
+        self._counts: dict[int, int] = {}  # post_id -> answers seen since the last count from storage
+        self._count_tasks: dict[int, asyncio.Task[None]] = {}
+        self._last_edit: dict[int, float] = {}
+        self._recent: dict[tuple[int, int], list[str]] = {}  # (guild, user) -> recent question keys
+        self._private: set[int] = set()  # ephemeral posts: no public message to keep up to date
+        self._rng = random.Random()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AnswerButton, MultiSelect)
+        self.close_due.start()
+
+    async def cog_unload(self) -> None:
+        self.close_due.cancel()
+        for task in self._count_tasks.values():
+            task.cancel()
+
+    # ------------------------------------------------------------------ /quiz
+
+    @app_commands.command(name="quiz", description="Get a practice question")
+    @app_commands.describe(
+        topic="Only questions on this topic",
+        difficulty="Only questions of this level",
+        trap="Only questions with this trap tag",
+        private="Only you see the question (default: post it in the channel)",
+    )
+    @app_commands.choices(difficulty=DIFFICULTIES)
+    @app_commands.guild_only()
+    async def quiz(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        difficulty: app_commands.Choice[str] | None = None,
+        trap: str | None = None,
+        private: bool = False,
+    ) -> None:
+        locale = locale_of(interaction.locale)
+        bank = self.bot.bank
+        if interaction.guild_id is None or interaction.channel_id is None:
+            await reply(interaction, t("quiz.guild_only", locale))
+            return
+        if not bank.questions:
+            await reply(interaction, t("quiz.empty_bank", locale))
+            return
+        flt, problem = self._filter(topic, difficulty.value if difficulty else None, trap, locale)
+        if problem:
+            await reply(interaction, problem)
+            return
+        storage = self.bot.storage
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        settings = await storage.get_guild_settings(guild_id)
+        if not private and settings.practice_cooldown_s > 0:
+            last = await storage.last_practice_post(guild_id, user_id)
+            if last is not None:
+                ready = last.created_at + timedelta(seconds=settings.practice_cooldown_s)
+                if ready > datetime.now(UTC):
+                    when = discord.utils.format_dt(ready, "R")
+                    await reply(interaction, t("quiz.cooldown", locale, when=when))
+                    return
+        if not private and not self._can_post(interaction):
+            await reply(interaction, t("quiz.cannot_post", locale))
+            return
+        solved = await storage.answered_questions(guild_id, user_id)
+        recent = self._recent.setdefault((guild_id, user_id), [])
+        question = pick(bank.questions, flt, solved=solved, recent=recent, rng=self._rng)
+        if question is None:
+            await reply(interaction, t("quiz.no_match", locale, what=self._describe(flt)))
+            return
+        recent.append(question.key)
+        del recent[:-20]
+        post = await storage.create_post(
+            guild_id,
+            interaction.channel_id,
+            question.key,
+            "practice",
+            question.answer,
+            option_letters="".join(question.options),
+            requested_by=None if private else user_id,
+        )
+        self._posts[post.post_id] = post
+        post_locale = locale if private else self.public_locale(interaction)
+        embed = question_embed(question, locale=post_locale, kind="practice")
+        view = answer_view(question, post.post_id, locale=post_locale)
+        if private:
+            self._private.add(post.post_id)
+        sent = await interaction.response.send_message(
+            embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS
+        )
+        message = sent.resource if sent is not None else None
+        if not private and isinstance(message, discord.InteractionMessage):
+            self._posts[post.post_id] = await storage.set_message_id(post.post_id, message.id) or post
+
+    def public_locale(self, interaction: discord.Interaction) -> str:
+        return locale_of(interaction.guild_locale)
+
+    @staticmethod
+    def _can_post(interaction: discord.Interaction) -> bool:
+        perms = interaction.app_permissions
+        return perms.view_channel and perms.send_messages and perms.embed_links
+
+    def _filter(
+        self, topic: str | None, difficulty: str | None, trap: str | None, locale: str
+    ) -> tuple[Filter, str | None]:
+        questions = self.bot.bank.questions
+        if topic:
+            counts = tag_counts(questions)
+            resolved = resolve_tag(counts, topic)
+            if resolved is None:
+                close = close_tags(counts, topic) or [tag for tag, _ in counts.most_common(5)]
+                message = t("quiz.unknown_topic", locale, topic=topic)
+                message += "\n" + t("quiz.did_you_mean", locale, options=", ".join(f"`{c}`" for c in close))
+                return Filter(), message
+            topic = resolved
+        if trap:
+            counts = tag_counts(questions, "traps")
+            resolved = resolve_tag(counts, trap)
+            if resolved is None:
+                close = close_tags(counts, trap)
+                message = t("quiz.no_match", locale, what=f"`{trap}`")
+                if close:
+                    message += "\n" + t(
+                        "quiz.did_you_mean", locale, options=", ".join(f"`{c}`" for c in close)
+                    )
+                return Filter(), message
+            trap = resolved
+        return Filter(topic=topic, difficulty=difficulty, trap=trap), None
+
+    @staticmethod
+    def _describe(flt: Filter) -> str:
+        parts = [f"`{x}`" for x in (flt.topic, flt.difficulty, flt.trap) if x]
+        return " + ".join(parts) or "—"
+
+    @quiz.autocomplete("topic")
+    async def _topic_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        counts = tag_counts(self.bot.bank.questions)
+        return [
+            app_commands.Choice(name=f"{tag} ({n})"[:100], value=tag[:100])
+            for tag, n in match_tags(counts, current)
+        ]
+
+    @quiz.autocomplete("trap")
+    async def _trap_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        counts = tag_counts(self.bot.bank.questions, "traps")
+        return [
+            app_commands.Choice(name=f"{tag} ({n})"[:100], value=tag[:100])
+            for tag, n in match_tags(counts, current)
+        ]
+
+    # ------------------------------------------------------------------ answering
+
+    async def get_post(self, post_id: int) -> Post | None:
+        post = self._posts.get(post_id)
+        if post is None:
+            post = await self.bot.storage.get_post(post_id)
+            if post is not None:
+                self._posts[post_id] = post
+                if len(self._posts) > 10_000:
+                    self._posts.pop(next(iter(self._posts)))
+        return post
+
+    async def handle_answer(self, interaction: discord.Interaction, post_id: int, letters: str) -> None:
+        locale = locale_of(interaction.locale)
+        post = await self.get_post(post_id)
+        if post is None or interaction.guild_id is None or post.guild_id != interaction.guild_id:
+            await reply(interaction, t("answer.unknown_post", locale))
+            return
+        question = self.bot.bank.get(post.question_key)
+        if question is None:
+            await reply(interaction, t("answer.gone", locale))
+            return
+        if len(letters) != question.choose:
+            await reply(interaction, t("answer.wrong_count", locale, n=question.choose))
+            return
+        outcome = await self.bot.storage.record_answer(
+            post.guild_id, post_id, interaction.user.id, letters, display_name=interaction.user.display_name
+        )
+        if outcome.status == "duplicate":
+            await reply(interaction, t("answer.already", locale, chosen=", ".join(outcome.letters or "?")))
+            return
+        if outcome.status == "closed":
+            await reply(interaction, t("answer.closed", locale))
+            return
+        if outcome.status != "stored":
+            await reply(interaction, t("answer.unknown_post", locale))
+            return
+        feedback = Feedback(
+            chosen=outcome.letters or letters,
+            correct=bool(outcome.correct),
+            points=outcome.points_awarded,
+            total_points=outcome.total_points,
+            streak=outcome.current_streak,
+            best_streak=outcome.best_streak,
+            kind=post.kind,
+        )
+        await interaction.response.send_message(
+            embed=feedback_embed(question, feedback, locale=locale),
+            view=feedback_view(post_id, locale=locale),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        self._bump_count(post, question)
+
+    # ------------------------------------------------------------------ live count
+
+    def _bump_count(self, post: Post, question: Question) -> None:
+        if post.post_id in self._private:
+            return
+        task = self._count_tasks.get(post.post_id)
+        if task is None or task.done():
+            self._count_tasks[post.post_id] = asyncio.create_task(self._edit_count(post, question))
+
+    async def _edit_count(self, post: Post, question: Question) -> None:
+        """Edit the post's answer count, at most once every COUNT_EDIT_INTERVAL seconds."""
+        wait = self._last_edit.get(post.post_id, 0.0) + COUNT_EDIT_INTERVAL - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last_edit[post.post_id] = time.monotonic()
+        try:
+            await self.bot.storage.flush()
+            count = await self.bot.storage.count_answers(post.post_id)
+            current = self._posts.get(post.post_id)
+            if current is None or current.message_id is None:  # the message id may have arrived since
+                current = await self.bot.storage.get_post(post.post_id)
+            if current is None or current.is_closed or current.message_id is None:
+                return
+            self._posts[post.post_id] = current
+            post = current
+            locale = self._post_locale(post)
+            embed = question_embed(question, locale=locale, kind=post.kind, answered=count)
+            await self._message(post).edit(embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("could not update the answer count of post %s: %s", post.post_id, exc)
+        finally:
+            self._count_tasks.pop(post.post_id, None)
+
+    def _message(self, post: Post) -> discord.PartialMessage:
+        channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
+        return channel.get_partial_message(post.message_id or 0)
+
+    def _post_locale(self, post: Post) -> str:
+        guild = self.bot.get_guild(post.guild_id)
+        return locale_of(guild.preferred_locale) if guild is not None else "en"
+
+    # ------------------------------------------------------------------ closing and reveal
+
+    @tasks.loop(seconds=CLOSE_SWEEP_SECONDS)
+    async def close_due(self) -> None:
+        """Close posts whose time is up; runs on start too, so closing survives restarts."""
+        for post in await self.bot.storage.due_posts():
+            await self.close_post(post.post_id)
+
+    @close_due.before_loop
+    async def _before_close_due(self) -> None:
+        await self.bot.wait_until_ready()
+
+    @close_due.error
+    async def _close_due_error(self, error: BaseException) -> None:
+        log.exception("closing due posts failed; retrying at the next sweep", exc_info=error)
+        self.close_due.restart()
+
+    async def close_post(self, post_id: int) -> CloseResult | None:
+        """Close a post and reveal it: buttons disabled, the answer marked, the distribution shown."""
+        result = await self.bot.storage.close_post(post_id)
+        if result is None:
+            return None
+        post = result.post
+        self._posts[post_id] = post
+        task = self._count_tasks.pop(post_id, None)
+        if task is not None:
+            task.cancel()
+        question = self.bot.bank.get(post.question_key)
+        if question is None or post.message_id is None:
+            return result
+        counts = result.per_letter if question.choose == 1 else result.per_choice
+        tally = Tally(counts, result.participants, result.correct_count)
+        locale = self._post_locale(post)
+        try:
+            await self._message(post).edit(
+                embed=question_embed(question, locale=locale, kind=post.kind, tally=tally),
+                view=answer_view(question, post_id, locale=locale, closed=True),
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.NotFound:
+            log.info("post %s was deleted before its reveal", post_id)
+        except discord.HTTPException as exc:
+            log.warning("could not reveal post %s: %s", post_id, exc)
+        return result
+
+
+async def setup(bot: QuizBot) -> None:
+    await bot.add_cog(Quiz(bot))
