@@ -20,7 +20,10 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from multiprocessing import get_context
 from pathlib import Path
 
 from bot.bank.bank import Bank, Problem, Skipped
@@ -35,42 +38,46 @@ _TEMPLATE_DIRS = {"_template", "_templates", "template", "templates"}
 COPY_SIMILARITY = 0.75  # normalised stem+options similarity for copies found by id or by options
 
 
-def load_bank(root: str | Path) -> Bank:
+# A file's outcome: ("ok", questions, repair counts) | ("skip", reason) | ("error", BankError).
+_Outcome = tuple
+
+
+# Banks this large are parsed by two processes (on machines with more than one core):
+# parsing is pure CPU, and a 5,000-file bank would otherwise take over 2 s.
+PARALLEL_MIN_FILES = 1500
+
+
+def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
     """Load every question under `root`. Broken files are reported, never fatal."""
     root = Path(root)
     if not root.is_dir():
         return Bank(problems=[Problem(str(root), 0, "questions folder not found")])
+    paths = _walk(root)
+    rels = [path.relative_to(root).as_posix() for path in paths]
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(paths) >= PARALLEL_MIN_FILES else 1
+    outcomes = (
+        _read_parallel(root, rels, workers) if workers > 1 else [_read_one_file(root, rel) for rel in rels]
+    )
     questions: list[Question] = []
     problems: list[Problem] = []
     skipped: list[Skipped] = []
     repaired: dict[str, tuple[int, int]] = {}
-    files = 0
-    for path in _walk(root):
-        rel = path.relative_to(root).as_posix()
-        files += 1
-        if any(part.lower() in _TEMPLATE_DIRS for part in Path(rel).parts[:-1]):
-            skipped.append(Skipped(rel, "template folder"))
+    for rel, outcome in zip(rels, outcomes, strict=True):
+        if outcome[0] == "skip":
+            skipped.append(Skipped(rel, outcome[1]))
             continue
-        try:
-            parsed, fixed = read_file(path, rel)
-        except NotAQuestion as exc:
-            skipped.append(Skipped(rel, str(exc)))
-            continue
-        except BankError as exc:
+        if outcome[0] == "error":
+            exc = outcome[1]
             problems.append(Problem(exc.path, exc.line, exc.reason))
             log.warning("skipping %s", exc)
             continue
+        parsed, fixed = outcome[1], outcome[2]
         if fixed is not None:
             repaired[rel] = fixed
             if fixed[1]:
-                problems.append(
-                    Problem(
-                        rel,
-                        1,
-                        f"encoding repaired: {fixed[0]} characters rebuilt, {fixed[1]} uncertain",
-                        "warning",
-                    )
-                )
+                reason = f"encoding repaired: {fixed[0]} characters rebuilt, {fixed[1]} uncertain"
+                problems.append(Problem(rel, 1, reason, "warning"))
         questions.extend(parsed)
         for q in parsed:
             problems.extend(Problem(q.path, q.line, note, "warning") for note in q.notes)
@@ -81,9 +88,38 @@ def load_bank(root: str | Path) -> Bank:
         problems=problems,
         skipped=skipped,
         copies_merged=copies,
-        files_read=files,
+        files_read=len(rels),
         repaired=repaired,
     )
+
+
+def _read_one_file(root: Path, rel: str) -> _Outcome:
+    if any(part.lower() in _TEMPLATE_DIRS for part in Path(rel).parts[:-1]):
+        return ("skip", "template folder")
+    try:
+        parsed, fixed = read_file(root / rel, rel)
+    except NotAQuestion as exc:
+        return ("skip", str(exc))
+    except BankError as exc:
+        return ("error", exc)
+    return ("ok", parsed, fixed)
+
+
+def _read_chunk(root: str, rels: list[str]) -> list[_Outcome]:
+    return [_read_one_file(Path(root), rel) for rel in rels]
+
+
+def _read_parallel(root: Path, rels: list[str], workers: int) -> list[_Outcome]:
+    """Parse in `workers` fresh processes (spawned, so safe inside a threaded program)."""
+    size = -(-len(rels) // workers)
+    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+    try:
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_read_chunk, str(root), chunk) for chunk in chunks]
+            return [outcome for f in futures for outcome in f.result()]
+    except (OSError, BrokenProcessPool) as exc:  # no processes here (sandbox, limits): do it ourselves
+        log.warning("parallel bank load unavailable (%s); loading in one process", exc)
+        return [_read_one_file(root, rel) for rel in rels]
 
 
 def _walk(root: Path) -> list[Path]:

@@ -159,3 +159,12 @@ def test_raw_dump_questions_are_copies_of_the_structured_files(sample: tuple[Pat
     assert q.format == "markdown"
     assert q.also_in == ("by-order_b1/sample_1.md",)
     assert bank.get("by-order_b1/Q-044").also_in == ("by-order_b1/sample_1.md:2013",)  # type: ignore[union-attr]
+
+
+def test_parallel_load_gives_the_same_bank(sample: tuple[Path, Bank]) -> None:
+    root, bank = sample
+    parallel = load_bank(root, workers=2)
+    assert [q.key for q in parallel.questions] == [q.key for q in bank.questions]
+    assert parallel.questions == bank.questions
+    assert [str(p) for p in parallel.problems] == [str(p) for p in bank.problems]
+    assert parallel.skipped == bank.skipped
