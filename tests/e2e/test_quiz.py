@@ -1,0 +1,228 @@
+"""/quiz, answer buttons, feedback, restarts, closing and bad input — the real bot on the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+
+ROOT = Path(__file__).resolve().parents[2]
+Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
+
+CHOOSE2 = """# Question 23
+
+## Question
+Which two settings make the two tasks run in parallel after ingestion? Choose 2 answers.
+
+## Options
+- A. Make ingestion the upstream task of both (Correct)
+- B. Chain the two tasks
+- C. Remove every dependency
+- D. Use run condition All succeeded with ingestion upstream (Correct)
+
+## Explanation
+Both tasks need ingestion upstream and no dependency on each other.
+"""
+
+DELTA = (
+    Q104.replace("`Q-104`", "`Q-900`")
+    .replace("`Jobs`, `CLI`, `Automation`", "`Delta-Lake`")
+    .replace(
+        "The Databricks CLI is used to trigger", "A Delta Lake table question: the CLI is used to trigger"
+    )
+    .replace("The job_id is returned in this field.", "VACUUM removes the files of old versions.")
+    .replace("The total number of jobs", "The number of Delta tables")
+)
+
+
+@pytest.fixture
+def bot_questions() -> dict[str, str]:
+    return {"community/Q-104.md": Q104, "raw/Q-023.md": CHOOSE2, "other/Q-900.md": DELTA}
+
+
+def embed_text(message: Any) -> str:
+    parts = []
+    for e in message.embeds:
+        parts += [e.get("title", ""), e.get("description", "")]
+        parts += [f"{f['name']}\n{f['value']}" for f in e.get("fields", [])]
+        parts.append(e.get("footer", {}).get("text", ""))
+    return "\n".join(parts)
+
+
+async def post_quiz(fake: FakeDiscord, w: World, **options: Any) -> Any:
+    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", options)
+    assert h.callback.type == Callback.CHANNEL_MESSAGE, h.content
+    assert h.message is not None and not h.ephemeral
+    return h
+
+
+async def test_quiz_topic_cli_posts_q104_and_teaches_why_a_is_wrong(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    h = await post_quiz(fake, w, topic="cli")
+    post = h.message
+    assert "Q-104" in post.embeds[0]["title"]
+    labels = [b["label"] for b in post.buttons()]
+    assert labels == ["A", "B", "C", "D", "E"]
+    text = embed_text(post)
+    assert "**E.** The globally unique ID of the newly triggered run." in text
+    assert h.callback.data["allowed_mentions"] == {"parse": []}
+
+    click = await fake.click(post, post.custom_ids()[0], w.member)  # A
+    assert click.ephemeral
+    reply = embed_text(click)
+    assert "you chose **A**" in reply
+    assert "The answer is **E**" in reply
+    assert "Why A is wrong" in reply and "`run_id` 不是 `job_id` 的組合或衍生" in reply
+    assert "ID-Type-Confusion" in reply
+    assert click.components and "quiz:explain:" in str(click.components)
+
+    again = await fake.click(post, post.custom_ids()[4], w.member)  # E, too late
+    assert "You already answered **A**" in again.content
+
+    right = await fake.click(post, post.custom_ids()[4], w.member_zh)
+    zh = embed_text(right)
+    assert "✅ 答對了：**E**" in zh
+    assert "+1 分" in zh
+
+    bot = quizbot.bot
+    post_id = int(post.custom_ids()[0].split(":")[2])
+    rows = await bot.storage.answers_for_post(post_id)
+    assert [(r.user_id, r.letters, r.correct, r.points) for r in rows] == [
+        (w.member.id, "A", False, 0),
+        (w.member_zh.id, "E", True, 1),
+    ]
+
+
+async def test_a_click_after_a_restart_is_still_handled(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    await quizbot.restart()
+    click = await fake.click(post, post.custom_ids()[4], w.member)
+    assert "Right: **E**" in embed_text(click)
+
+
+async def test_choose_two_is_scored_on_the_exact_set(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {"topic": "nothing-like-this"})
+    assert "There is no topic" in h.content and h.ephemeral
+    # the only question without topics is reachable without a filter; draw until it comes up
+    for _ in range(30):
+        post = (await post_quiz(fake, w)).message
+        if "Choose 2 answers" in embed_text(post):
+            break
+        await quizbot.bot.storage.set_guild_settings(w.guild.id, practice_cooldown_s=0)
+    else:
+        pytest.fail("the choose-2 question never came up")
+    (select_id,) = post.custom_ids()
+    wrong = await fake.select(post, select_id, ["A", "B"], w.member)
+    assert "you chose **A, B**" in embed_text(wrong)
+    right = await fake.select(post, select_id, ["D", "A"], w.member_zh)
+    assert "答對了：**A, D**" in embed_text(right)
+
+
+async def test_unknown_topic_lists_close_topics(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {"topic": "Delta Lak"})
+    assert h.ephemeral
+    assert "There is no topic “Delta Lak”" in h.content and "`Delta-Lake`" in h.content
+    ac = await fake.autocomplete(w.guild, w.quiz, w.member, "quiz", focused="topic", value="cl")
+    assert [c["value"] for c in ac.choices] == ["CLI"]
+    assert ac.choices[0]["name"] == "CLI (1)"
+
+
+async def test_missing_send_permission_gets_a_clear_message(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    fake.set_overwrite(w.quiz, w.guild.members[fake.bot_user.id], deny=2048)  # Send Messages
+    await fake.gateway.sync()
+    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {})
+    assert h.ephemeral and "can't post in this channel" in h.content
+    private = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {"private": True, "topic": "CLI"})
+    assert private.ephemeral and private.message is not None and private.message.buttons()
+
+
+async def test_cooldown_keeps_a_channel_from_being_flooded(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    await post_quiz(fake, w)
+    second = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {})
+    assert second.ephemeral and "Slow down" in second.content
+    other = await fake.invoke(w.guild, w.quiz, w.member_zh, "quiz", {})
+    assert not other.ephemeral  # the cooldown is per member
+
+
+async def test_closing_reveals_the_distribution_and_refuses_late_clicks(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    await fake.click(post, post.custom_ids()[0], w.member)
+    await fake.click(post, post.custom_ids()[4], w.member_zh)
+    post_id = int(post.custom_ids()[0].split(":")[2])
+    quiz = quizbot.bot.get_cog("Quiz")
+    mark = fake.mark()
+    result = await quiz.close_post(post_id)
+    assert result.participants == 2 and result.correct_count == 1
+    edit = await fake.wait_for(
+        lambda c: c.method == "PATCH" and c.route == "/channels/{channel_id}/messages/{message_id}",
+        since=mark,
+    )
+    revealed = fake.message(post.id)
+    text = embed_text(revealed)
+    assert "Answer: **E**" in text and "2 answered · 50% correct" in text
+    assert all(b.get("disabled") for b in revealed.buttons())
+    assert [b["style"] for b in revealed.buttons()][4] == 3  # the right one is green
+    assert edit.json["allowed_mentions"] == {"parse": []}
+    late = await fake.click(revealed, revealed.custom_ids()[1], w.admin, allow_disabled=True)
+    assert "closed" in late.content
+
+
+async def test_due_posts_close_on_start(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    post_id = int(post.custom_ids()[0].split(":")[2])
+    past = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp() * 1000)
+    await quizbot.bot.storage._run(  # noqa: SLF001 - move the post's time into the past
+        lambda conn: conn.execute(
+            "UPDATE posts SET created_at = ?, closes_at = ? WHERE post_id = ?", (past - 1000, past, post_id)
+        )
+    )
+    await quizbot.restart()
+    await fake.wait_message(lambda m: m.id == post.id and all(b.get("disabled") for b in m.buttons()))
+
+
+async def test_live_count_is_edited_but_not_per_click(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    members = [fake.create_member(w.guild, f"user{i}") for i in range(30)]
+    mark = fake.mark()
+    handles = await asyncio.gather(
+        *(fake.click(post, post.custom_ids()[i % 5], m) for i, m in enumerate(members))
+    )
+    assert all(h.ephemeral for h in handles)
+    await fake.wait_message(lambda m: m.id == post.id and "30 answered · practice" in embed_text(m))
+    edits = [
+        c
+        for c in fake.calls[mark:]
+        if c.method == "PATCH" and c.route == "/channels/{channel_id}/messages/{message_id}"
+    ]
+    assert 1 <= len(edits) <= 2
