@@ -20,7 +20,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TOPICS = ["Delta-Lake", "Streaming", "Auto-Loader", "Unity-Catalog", "Jobs", "CLI", "DLT", "Performance-Tuning"]
+TOPICS = [
+    "Delta-Lake",
+    "Streaming",
+    "Auto-Loader",
+    "Unity-Catalog",
+    "Jobs",
+    "CLI",
+    "DLT",
+    "Performance-Tuning",
+]
 TRAPS = ["Concept-Confusion", "Syntax-Confusion", "Scope-Misunderstanding", "Similar-Function"]
 
 
@@ -30,9 +39,11 @@ def question(n: int, rng: random.Random) -> str:
     traps = ", ".join(f"`{t}`" for t in rng.sample(TRAPS, 1))
     wrong = "\n\n".join(
         f'### 選項 {x} - "option {x}"\n\n**為什麼錯誤？**\n\n- {x} 描述的是另一個概念，與題目情境不符。\n- 這是常見的混淆點。'
-        for x in "ABCDE" if x != answer
+        for x in "ABCDE"
+        if x != answer
     )
-    return textwrap.dedent(f"""\
+    return (
+        textwrap.dedent(f"""\
         # Question #{n}
 
         ---
@@ -115,7 +126,9 @@ def question(n: int, rng: random.Random) -> str:
 
         ## ❌ 錯誤選項排除
 
-        """) + wrong + textwrap.dedent("""
+        """)
+        + wrong
+        + textwrap.dedent("""
 
         ## 🧠 記憶法
 
@@ -126,6 +139,7 @@ def question(n: int, rng: random.Random) -> str:
 
         - [Docs](https://docs.databricks.com/aws/en/)
         """)
+    )
 
 
 def generate(root: Path, files: int) -> int:
@@ -162,13 +176,16 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "count": count}))
 
 
 def measure(root: Path, mode: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(root), mode], check=True, capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), mode], check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return json.loads(out.stdout)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
@@ -187,8 +204,10 @@ def main() -> None:
         for mode, r in rows:
             print(f"{labels[mode]:28}{r['seconds']:>30.3f}{r['peak_mb']:>14.1f}")
         loaded = rows[1][1]["count"]
-        print(f"questions loaded: {loaded}; goal: < 2 s and < 150 MB -> "
-              f"{'met' if rows[1][1]['seconds'] < 2 and rows[1][1]['peak_mb'] < 150 else 'NOT met'}")
+        print(
+            f"questions loaded: {loaded}; goal: < 2 s and < 150 MB -> "
+            f"{'met' if rows[1][1]['seconds'] < 2 and rows[1][1]['peak_mb'] < 150 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":
