@@ -166,9 +166,45 @@ class Feedback:
 
 def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
     """The ephemeral reply: right or wrong, the right option, why the chosen one is wrong, traps, score."""
+    embed = discord.Embed.from_dict(_feedback_body(q, fb.chosen, fb.correct, locale))
+    if fb.kind == "practice" and fb.correct and fb.points == 0:
+        footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
+    else:
+        footer = t(
+            "answer.score",
+            locale,
+            points=fb.points,
+            total=fb.total_points,
+            streak=fb.streak,
+            best=fb.best_streak,
+        )
+    embed.set_footer(text=footer)
+    return shrink_to_total(embed)
+
+
+# Rendering an explanation costs milliseconds (Markdown parsing); every member who picks the
+# same option of the same question gets the same text, so it is rendered once. Keyed by the
+# Question object's identity (checked, as ids can be reused) so a reloaded bank renders anew.
+_BODY_CACHE: dict[tuple[int, str, bool, str], tuple[Question, dict[str, object]]] = {}
+_BODY_CACHE_MAX = 4096
+
+
+def _feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> dict[str, object]:
+    key = (id(q), chosen, correct, locale)
+    hit = _BODY_CACHE.get(key)
+    if hit is not None and hit[0] is q:
+        return hit[1]
+    body = _build_feedback_body(q, chosen, correct, locale).to_dict()
+    if len(_BODY_CACHE) >= _BODY_CACHE_MAX:
+        _BODY_CACHE.pop(next(iter(_BODY_CACHE)))
+    _BODY_CACHE[key] = (q, body)
+    return body
+
+
+def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale: str) -> discord.Embed:
     right = ", ".join(q.answer)
-    chosen = ", ".join(fb.chosen)
-    if fb.correct:
+    chosen = ", ".join(chosen_letters)
+    if correct:
         embed = discord.Embed(title=t("answer.right", locale, letters=right), colour=COLOR_RIGHT)
     else:
         embed = discord.Embed(title=t("answer.wrong", locale, chosen=chosen), colour=COLOR_WRONG)
@@ -176,8 +212,8 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
     for letter in q.answer:
         answer_lines.append(f"**{letter}.** {to_discord(q.options[letter])}")
     parts = ["\n".join(answer_lines)]
-    if not fb.correct:
-        for letter in fb.chosen:
+    if not correct:
+        for letter in chosen_letters:
             if letter in q.answer:
                 continue
             why = q.rationales.get(letter)
@@ -208,19 +244,7 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
             value=cut(t("answer.disputed", locale, note=q.dispute_note or "—"), FIELD_VALUE),
             inline=False,
         )
-    if fb.kind == "practice" and fb.correct and fb.points == 0:
-        footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
-    else:
-        footer = t(
-            "answer.score",
-            locale,
-            points=fb.points,
-            total=fb.total_points,
-            streak=fb.streak,
-            best=fb.best_streak,
-        )
-    embed.set_footer(text=footer)
-    return shrink_to_total(embed)
+    return embed
 
 
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
