@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import discord  # noqa: E402
+from clicks_baseline import CUSTOM_ID, cpu_seconds, run  # noqa: E402
 
-from clicks_baseline import CUSTOM_ID, cpu_seconds, run, serve_bot  # noqa: E402
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember, InteractionHandle, StoredMessage  # noqa: E402
 
 WARMUP = 30
