@@ -226,3 +226,28 @@ async def test_live_count_is_edited_but_not_per_click(
         if c.method == "PATCH" and c.route == "/channels/{channel_id}/messages/{message_id}"
     ]
     assert 1 <= len(edits) <= 2
+
+
+async def test_500_members_clicking_one_post(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    members = [fake.create_member(w.guild, f"m{i}") for i in range(500)]
+    mark = fake.mark()
+    handles = [await fake.click(post, post.custom_ids()[i % 5], m, wait=False) for i, m in enumerate(members)]
+    await asyncio.gather(*(h.wait_response(timeout=60) for h in handles))
+    assert all(h.ephemeral and h.embeds for h in handles)
+    assert sum("Right: **E**" in embed_text(h) for h in handles) == 100
+    post_id = int(post.custom_ids()[0].split(":")[2])
+    rows = await quizbot.bot.storage.answers_for_post(post_id)
+    assert len(rows) == 500 and len({r.user_id for r in rows}) == 500
+    await fake.wait_message(
+        lambda m: m.id == post.id and "500 answered · practice" in embed_text(m), timeout=15
+    )
+    edits = [
+        c for c in list(fake.calls)[mark:] if c.method == "PATCH" and c.path.endswith(f"/messages/{post.id}")
+    ]
+    # the count is edited at most once per interval, whatever the click rate
+    gaps = [b.started - a.started for a, b in zip(edits, edits[1:], strict=False)]
+    assert len(edits) <= 3 and all(g >= 4.9 for g in gaps), gaps
