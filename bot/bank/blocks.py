@@ -39,9 +39,13 @@ class Blocks:
     in_code: list[bool]  # True for lines inside a fence, fence lines included
 
 
-# Lines that can open or close a fence, or be a heading; everything else is skipped
-# without running Python code per line.
-_CANDIDATE = re.compile(r"^[ \t]*(?:#|`{3,}|~{3,}|(?:[-*+][ \t]+)?[A-F][.)][ \t]*`{3,})[^\n]*", re.M)
+# Headings, and lines that can open or close a fence: one regex finds them all, so lines
+# that are neither cost no Python code. A heading inside a fence is code (checked in order).
+_EVENT = re.compile(
+    r"^(?:(?P<hashes> {0,3}#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?(?:[ \t]+#+)?[ \t]*$"
+    r"|(?P<other>[ \t]*(?:#|`{3,}|~{3,}|(?:[-*+][ \t]+)?[A-F][.)][ \t]*`{3,})[^\n]*))",
+    re.M,
+)
 
 
 def scan(text: str, *, option_fences: bool = False) -> Blocks:
@@ -54,33 +58,34 @@ def scan(text: str, *, option_fences: bool = False) -> Blocks:
     fence_start = 0
     line_no = 0
     last_pos = 0
-    for cand in _CANDIDATE.finditer(text):
-        line_no += text.count("\n", last_pos, cand.start())
-        last_pos = cand.start()
-        line = cand.group()
-        i = line_no
+    count = text.count
+    for m in _EVENT.finditer(text):
+        start = m.start()
+        line_no += count("\n", last_pos, start)
+        last_pos = start
+        hashes = m["hashes"]
         if fence_char:
+            line = m.group()
             stripped = line.strip()
             if option_fences and stripped.endswith("(Correct)"):
                 stripped = stripped[: -len("(Correct)")].rstrip()
-            # Fences inside list items are indented with the item, so any indent closes.
             if stripped and set(stripped) == {fence_char} and len(stripped) >= fence_len:
                 fence_char = ""
-                in_code[fence_start : i + 1] = [True] * (i + 1 - fence_start)
+                in_code[fence_start : line_no + 1] = [True] * (line_no + 1 - fence_start)
             continue
-        m = _FENCE_OPEN.match(line) if ("```" in line or "~~~" in line) else None
-        if m and not (m["fence"][0] == "`" and "`" in m["info"]):
-            fence_char, fence_len, fence_start = m["fence"][0], len(m["fence"]), i
+        if hashes is not None:
+            headings.append(Heading(len(hashes.lstrip()), (m["text"] or "").strip(), line_no))
             continue
-        if option_fences and "```" in line:
-            m = _OPTION_FENCE_OPEN.match(line)
-            if m:
-                fence_char, fence_len, fence_start = "`", len(m["fence"]), i
+        line = m["other"]
+        if "```" in line or "~~~" in line:
+            f = _FENCE_OPEN.match(line)
+            if f and not (f["fence"][0] == "`" and "`" in f["info"]):
+                fence_char, fence_len, fence_start = f["fence"][0], len(f["fence"]), line_no
                 continue
-        if line.startswith(("#", " #", "  #", "   #")):
-            h = _HEADING.match(line)
-            if h:
-                headings.append(Heading(len(h["hashes"]), (h["text"] or "").strip(), i))
-    if fence_char:  # an unclosed fence runs to the end of the file
+            if option_fences:
+                f = _OPTION_FENCE_OPEN.match(line)
+                if f:
+                    fence_char, fence_len, fence_start = "`", len(f["fence"]), line_no
+    if fence_char:
         in_code[fence_start:] = [True] * (len(lines) - fence_start)
     return Blocks(lines, headings, in_code)
