@@ -23,7 +23,6 @@ from typing import NamedTuple
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 # `- A. ```sql` : the raw format's code option, fence opened after the option marker.
 _OPTION_FENCE_OPEN = re.compile(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*(?P<fence>`{3,})(?P<info>[\w+-]*)\s*$")
-_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
 class Heading(NamedTuple):
