@@ -88,6 +88,15 @@ class MultiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.M
         await _quiz(interaction).handle_answer(interaction, self.post_id, "".join(self.item.values))
 
 
+class PostFailed(Exception):
+    """A question could not be posted: the channel is gone (NotFound) or the bot may not post there
+    (Forbidden). `error` is discord.py's exception."""
+
+    def __init__(self, error: discord.HTTPException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Quiz(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
@@ -98,9 +107,11 @@ class Quiz(commands.Cog):
         self._recent: dict[tuple[int, int], list[str]] = {}  # (guild, user) -> recent question keys
         self._private: set[int] = set()  # ephemeral posts: no public message to keep up to date
         self._rng = random.Random()
+        self.post_locales: dict[int, str] = {}  # guild -> language of public posts (/quizadmin settings)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AnswerButton, MultiSelect)
+        self.post_locales = await self.bot.storage.post_locales()
         self.close_due.start()
 
     async def cog_unload(self) -> None:
@@ -184,7 +195,7 @@ class Quiz(commands.Cog):
             self._posts[post.post_id] = await storage.set_message_id(post.post_id, message.id) or post
 
     def public_locale(self, interaction: discord.Interaction) -> str:
-        return locale_of(interaction.guild_locale)
+        return self.post_locales.get(interaction.guild_id or 0) or locale_of(interaction.guild_locale)
 
     @staticmethod
     def _can_post(interaction: discord.Interaction) -> bool:
@@ -335,8 +346,68 @@ class Quiz(commands.Cog):
         return channel.get_partial_message(post.message_id or 0)
 
     def _post_locale(self, post: Post) -> str:
+        if post.guild_id in self.post_locales:
+            return self.post_locales[post.guild_id]
         guild = self.bot.get_guild(post.guild_id)
         return locale_of(guild.preferred_locale) if guild is not None else "en"
+
+    # ------------------------------------------------------------------ posting (the daily question)
+
+    async def post_question(
+        self,
+        channel_id: int,
+        guild_id: int,
+        question: Question,
+        *,
+        kind: str,
+        mention_role_id: int | None,
+        closes_at: datetime | None,
+        post: Post | None = None,
+    ) -> Post:
+        """Post `question` in a channel: the post is recorded BEFORE the message is sent (pass `post`
+        when it was recorded already), then the message id. The only mention allowed is the role's.
+
+        PostFailed (logged) when the channel is gone or the bot may not post there; other
+        discord.HTTPException errors (5xx, timeouts) propagate: the message may or may not be out.
+        """
+        storage = self.bot.storage
+        created = post is None
+        if post is None:
+            post = await storage.create_post(
+                guild_id,
+                channel_id,
+                question.key,
+                kind,
+                question.answer,
+                option_letters="".join(question.options),
+                closes_at=closes_at,
+            )
+        self._posts[post.post_id] = post
+        locale = self._post_locale(post)
+        mentions = (
+            discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(mention_role_id)])
+            if mention_role_id
+            else NO_MENTIONS
+        )
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        try:
+            message = await channel.send(
+                content=f"<@&{mention_role_id}>" if mention_role_id else None,
+                embed=question_embed(question, locale=locale, kind=post.kind),
+                view=answer_view(question, post.post_id, locale=locale),
+                allowed_mentions=mentions,
+                nonce=f"quiz{post.post_id}"[:25],  # Discord drops a re-send with the same nonce
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.warning(
+                "could not post %s in channel %s (guild %s): %s", question.key, channel_id, guild_id, exc
+            )
+            if created:  # nobody saw it: it must not close (and end streaks) later
+                await storage.delete_unsent_post(post.post_id)
+            raise PostFailed(exc) from exc
+        post = await storage.set_message_id(post.post_id, message.id) or post
+        self._posts[post.post_id] = post
+        return post
 
     # ------------------------------------------------------------------ closing and reveal
 
@@ -344,6 +415,8 @@ class Quiz(commands.Cog):
     async def close_due(self) -> None:
         """Close posts whose time is up; runs on start too, so closing survives restarts."""
         for post in await self.bot.storage.due_posts():
+            if post.kind == "daily" and post.message_id is None:
+                continue  # recorded but not (known to be) sent: the Daily cog settles it, never a reveal
             await self.close_post(post.post_id)
 
     @close_due.before_loop
