@@ -6,7 +6,10 @@ Everything Discord-specific lives here and in `bot/cogs/`; the rules live in
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 import discord
 import yarl
@@ -14,6 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import Bank, load_bank
+from bot.bank import git as bank_git
+from bot.core.sync import should_sync, sync_key, tree_hash
 from bot.i18n import t
 from bot.settings import Settings
 from bot.storage import Storage
@@ -21,7 +26,7 @@ from bot.storage import Storage
 log = logging.getLogger(__name__)
 
 # Extensions loaded in setup_hook, in order.
-EXTENSIONS: tuple[str, ...] = ("bot.cogs.quiz", "bot.cogs.explain")
+EXTENSIONS: tuple[str, ...] = ("bot.cogs.quiz", "bot.cogs.explain", "bot.cogs.scores", "bot.cogs.daily")
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -47,7 +52,11 @@ def intents() -> discord.Intents:
 
 
 class QuizBot(commands.Bot):
-    def __init__(self, settings: Settings, *, bank: Bank | None = None) -> None:
+    #: On close, how long the interactions already being handled get to finish (store the answer,
+    #: send the feedback) before the connection is closed anyway.
+    shutdown_grace: float = 5.0
+
+    def __init__(self, settings: Settings, *, bank: Bank | None = None, force_sync: bool = False) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -58,6 +67,24 @@ class QuizBot(commands.Bot):
         self.settings = settings
         self.bank: Bank = bank if bank is not None else Bank.empty()
         self._storage: Storage | None = None
+        #: Why the bank could not be cloned from QUESTIONS_GIT at start (None: fine, or no Git).
+        self.bank_git_error: str | None = None
+        #: `quizbot sync`: sync the command tree even if its hash is unchanged.
+        self.force_sync = force_sync
+        #: What setup_hook did about the command tree (one line, for logs and `quizbot sync`).
+        self.sync_report: str | None = None
+        #: False once closing: new interactions are ignored (Discord tells the member it failed,
+        #: and the button works again after the restart); those already dispatched may finish.
+        self.accepting = True
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._closing: asyncio.Future[None] | None = None
+        self._draining: asyncio.Future[None] | None = None
+        # discord.py calls this parser for every INTERACTION_CREATE and starts the handler tasks
+        # (command tree, views, dynamic items) from it; wrapping it is the one place to refuse new
+        # interactions and to know which handler tasks are in flight.
+        parsers = self._connection.parsers
+        self._parse_interaction = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = self._on_interaction_create
 
     @property
     def storage(self) -> Storage:
@@ -67,7 +94,15 @@ class QuizBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if not self.bank.questions:
-            self.bank = load_bank(self.settings.questions_dir)
+            questions_git = self.settings.questions_git
+            if questions_git:  # clone it on first start; /quizadmin reload and the daily pull update it
+                try:
+                    cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
+                    log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
+                except bank_git.GitError as exc:
+                    self.bank_git_error = str(exc)
+                    log.error("question bank from Git: %s", exc)
+            self.bank = load_bank(bank_git.bank_dir(self.settings.questions_dir, questions_git))
             log.info("question bank: %s", self.bank.summary_line())
             for problem in self.bank.errors:
                 log.warning("question file skipped: %s", problem)
@@ -77,13 +112,97 @@ class QuizBot(commands.Bot):
         await self._storage.sync_question_tags(self.bank.questions)
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
+        try:
+            self.sync_report = await self.sync_commands(forced=self.force_sync)
+            log.info("%s", self.sync_report)
+        except discord.HTTPException as exc:
+            if self.force_sync:
+                raise
+            log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
+
+    async def sync_commands(self, *, forced: bool = False) -> str:
+        """Sync the command tree with Discord if it changed since the last sync (or if `forced`).
+
+        With DEV_GUILD_ID the commands go to that server only (instantly; not globally as well, or
+        they would show twice there); otherwise globally. The hash of what was synced is kept in
+        the database per application and scope (bot/core/sync.py).
+        """
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
+        commands_ = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        if translator is not None:
+            payload = [await c.get_translated_payload(self.tree, translator) for c in commands_]
+        else:
+            payload = [c.to_dict(self.tree) for c in commands_]
+        current = tree_hash(payload)
+        key = sync_key(self.application_id, guild.id if guild else None)
+        scope = f"server {guild.id}" if guild else "global"
+        if not should_sync(await self.storage.get_meta(key), current, forced):
+            return f"slash commands unchanged ({len(payload)}, {scope}): not synced"
+        synced = await self.tree.sync(guild=guild)
+        await self.storage.set_meta(key, current)
+        return f"slash commands synced ({len(synced)}, {scope})"
+
+    # ------------------------------------------------------------------ shutdown
+
+    def _on_interaction_create(self, data: Any) -> None:
+        if not self.accepting:
+            log.info("interaction %s ignored: shutting down", data.get("id"))
+            return
+        loop = asyncio.get_running_loop()
+        previous = loop.get_task_factory()
+        inflight = self._inflight
+
+        def track(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any) -> Any:
+            if previous is not None:
+                task = previous(loop, coro, **kwargs)
+            else:
+                task = asyncio.Task(coro, loop=loop, **kwargs)
+            inflight.add(task)
+            task.add_done_callback(inflight.discard)
+            return task
+
+        loop.set_task_factory(track)
+        try:
+            self._parse_interaction(data)
+        finally:
+            loop.set_task_factory(previous)
+
+    async def drain(self) -> None:
+        """Stop taking interactions, let those in flight finish (at most `shutdown_grace` seconds)
+        and write the queued answers. The connection and the database stay open. Idempotent."""
+        await asyncio.shield(self._start_drain(asyncio.current_task()))
+
+    def _start_drain(self, caller: asyncio.Task[Any] | None) -> asyncio.Future[None]:
+        # The caller may be an interaction handler itself (a command that stops the bot): it must
+        # not wait for itself.
+        if self._draining is None:
+            self._draining = asyncio.ensure_future(self._drain(caller))
+        return self._draining
+
+    async def _drain(self, caller: asyncio.Task[Any] | None) -> None:
+        self.accepting = False
+        pending = {t for t in self._inflight if t is not caller and not t.done()}
+        if pending:
+            log.info("closing: waiting for %d interaction(s) in progress", len(pending))
+            _, late = await asyncio.wait(pending, timeout=self.shutdown_grace)
+            if late:
+                log.warning("closing: %d interaction(s) still running; closing anyway", len(late))
+        if self._storage is not None:
+            await self._storage.flush()
 
     async def close(self) -> None:
+        """Graceful: `drain()`, then close the connection, then the database (queued answers are
+        written first). Idempotent; a second call waits for the first."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_gracefully(asyncio.current_task()))
+        await asyncio.shield(self._closing)
+
+    async def _close_gracefully(self, caller: asyncio.Task[Any] | None) -> None:
         try:
+            await self._start_drain(caller)
             await super().close()
         finally:
             if self._storage is not None:

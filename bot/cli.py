@@ -5,20 +5,267 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _bot_settings() -> tuple[Settings, str] | None:
+    """(settings, token) for a command that logs in, with the bank folder and the database path
+    checked; None after one line on stderr (exit code 2)."""
     try:
         settings = load_settings()
         token = settings.require_token()
+        from bot.runner import check_paths
+
+        check_paths(settings)
     except SettingsError as exc:
         print(f"quizbot: {exc}", file=sys.stderr)
+        return None
+    return settings, token
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    checked = _bot_settings()
+    if checked is None:
         return 2
     from bot.runner import run_bot
 
-    return run_bot(settings, token)
+    return run_bot(*checked)
+
+
+# --- sync, invite, backup, practice (docs/deploy.md)
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    checked = _bot_settings()
+    if checked is None:
+        return 2
+    from bot.runner import sync_commands
+
+    return sync_commands(*checked)
+
+
+def _cmd_invite(args: argparse.Namespace) -> int:
+    from bot.invite import InviteError, client_id_from_token, explain, invite_url
+
+    client_id = args.client_id
+    if client_id is None:
+        try:
+            client_id = client_id_from_token(load_settings().require_token())
+        except (SettingsError, InviteError) as exc:
+            print(f"quizbot: {exc} (or pass --client-id)", file=sys.stderr)
+            return 2
+    print(invite_url(client_id, guild_id=args.guild))
+    if not args.url_only:
+        print()
+        print(explain())
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    import os
+    import sqlite3
+    from pathlib import Path
+
+    from bot.storage import migrate, queries
+
+    def fail(message: str) -> int:
+        print(f"quizbot: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        source = load_settings().database_path
+    except SettingsError as exc:
+        return fail(str(exc))
+    target = Path(args.path)
+    if not source.is_file():
+        return fail(f"no database at {str(source)!r} (DATABASE_PATH)")
+    if target.exists() and (target.is_dir() or target.resolve() == source.resolve()):
+        return fail(f"{str(target)!r} is a folder or the database itself; give a new file name")
+    if target.exists() and not args.force:
+        return fail(f"{str(target)!r} exists; pass --force to replace it")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        # SQLite's online backup API, as Storage.backup uses, but on a plain connection: opening
+        # the database through Storage would apply pending migrations to it first.
+        src = sqlite3.connect(source, timeout=30)
+        try:
+            queries.backup_to(src, str(partial))
+        finally:
+            src.close()
+        check = sqlite3.connect(partial)
+        try:
+            problems, version = queries.integrity_check(check), migrate.schema_version(check)
+        finally:
+            check.close()
+        if problems:
+            partial.unlink(missing_ok=True)
+            return fail(f"the copy failed its integrity check: {problems[0]}")
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        return fail(f"backup to {str(target)!r} failed: {exc}")
+    print(f"backup written: {target} ({target.stat().st_size} bytes, schema version {version}, integrity ok)")
+    return 0
+
+
+def _cmd_practice(args: argparse.Namespace) -> int:
+    from bot.practice import run_practice
+
+    return run_practice(args)
+
+
+def _add_ops_commands(sub: argparse._SubParsersAction) -> None:
+    sync = sub.add_parser("sync", help="sync the slash commands with Discord now, even if unchanged")
+    sync.set_defaults(func=_cmd_sync)
+
+    invite = sub.add_parser(
+        "invite", help="print the link that adds the bot to a server, and why each permission"
+    )
+    invite.add_argument("--client-id", type=int, help="application id (default: read from DISCORD_TOKEN)")
+    invite.add_argument("--guild", type=int, help="preselect this server (guild id) on the invite page")
+    invite.add_argument("--url-only", action="store_true", help="print only the URL")
+    invite.set_defaults(func=_cmd_invite)
+
+    backup = sub.add_parser("backup", help="copy the database (safe while the bot runs) to PATH")
+    backup.add_argument("path", metavar="PATH")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup.set_defaults(func=_cmd_backup)
+
+    from bot.practice import add_practice_arguments
+
+    practice = sub.add_parser("practice", help="answer questions from the bank in the terminal (no Discord)")
+    add_practice_arguments(practice)
+    practice.set_defaults(func=_cmd_practice)
+
+
+# --- export-scores
+EXPORT_COLUMNS = (
+    "rank",
+    "user_id",
+    "display_name",
+    "points",
+    "answers",
+    "correct",
+    "accuracy",
+    "current_streak",
+    "best_streak",
+    "period",
+)
+
+
+def _add_export_scores(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser(
+        "export-scores", help="print one server's scores (from DATABASE_PATH) as CSV or JSON"
+    )
+    export.add_argument("--guild", required=True, type=_snowflake_arg, help="the server (guild) id")
+    export.add_argument("--format", required=True, choices=["csv", "json"])
+    export.add_argument(
+        "--period",
+        choices=["all", "week", "month"],
+        default="all",
+        help="this week / this month in the server's time zone, or all time (default)",
+    )
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(func=_cmd_export_scores)
+
+    def one_line_error(message: str) -> NoReturn:
+        print(f"quizbot export-scores: {message} (see quizbot export-scores --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+    export.error = one_line_error  # type: ignore[method-assign]
+
+
+def _snowflake_arg(value: str) -> int:
+    if not value.strip().isdigit() or not 15 <= len(value.strip()) <= 21:
+        raise argparse.ArgumentTypeError(f"must be a Discord id (a number of 15-21 digits), got {value!r}")
+    return int(value)
+
+
+def _cmd_export_scores(args: argparse.Namespace) -> int:
+    import asyncio
+    import csv
+    import io
+    import json
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from bot.storage import Storage, queries
+
+    def fail(message: str) -> int:
+        print(f"quizbot: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        path = load_settings().database_path
+    except SettingsError as exc:
+        return fail(str(exc))
+    if not path.is_file():
+        return fail(f"database not found: {path} (set DATABASE_PATH)")
+    now = datetime.now(UTC)
+
+    async def read() -> tuple[str, list[Any]]:
+        async with await Storage.open(path) as storage:
+            key = await storage.run_sync(queries.bucket_for, args.guild, args.period, queries.to_ms(now))
+            return key, await storage.export_scores(args.guild, args.period, at=now)
+
+    try:
+        period_key, rows = asyncio.run(read())
+    except (sqlite3.Error, RuntimeError, ValueError) as exc:
+        return fail(f"cannot read {path}: {exc}")
+    records: list[dict[str, Any]] = []
+    for i, r in enumerate(rows):  # competition ranks by points (rows come by points, then user id)
+        rank = records[-1]["rank"] if records and rows[i - 1].points == r.points else i + 1
+        records.append(
+            {
+                "rank": rank,
+                "user_id": str(r.user_id),
+                "display_name": r.display_name,
+                "points": r.points,
+                "answers": r.answers,
+                "correct": r.correct,
+                "accuracy": None if r.accuracy is None else round(r.accuracy, 4),
+                "current_streak": r.current_streak,
+                "best_streak": r.best_streak,
+                "period": r.period_key,
+            }
+        )
+    if args.format == "json":
+        doc = {
+            "guild_id": str(args.guild),
+            "period": period_key,
+            "exported_at": now.isoformat(),
+            "members": records,
+        }
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for rec in records:
+            name = rec["display_name"] or ""
+            if name[:1] in ("=", "+", "-", "@", "\t", "\r"):  # no formulas when opened in a spreadsheet
+                name = "'" + name
+            writer.writerow(
+                {**rec, "display_name": name, "accuracy": "" if rec["accuracy"] is None else rec["accuracy"]}
+            )
+        text = buf.getvalue()
+    if args.output:
+        # A CSV file gets a BOM so spreadsheet programs read CJK names as UTF-8.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        try:
+            with open(args.output, "w", encoding=encoding, newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            return fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+    if not rows:
+        print(f"quizbot: no scores for guild {args.guild} ({period_key})", file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the Discord bot (settings from the environment or .env)")
     run.set_defaults(func=_cmd_run)
+    _add_ops_commands(sub)
     from bot.bank.cli import add_bank_commands
+
+    _add_export_scores(sub)
 
     add_bank_commands(sub)
     return parser

@@ -134,6 +134,332 @@ MESSAGES: dict[str, dict[str, str]] = {
         ZH: "這是本伺服器今天尚未結束的每日一題：請先作答，再使用 /explain。",
     },
     "explain.disputed": {EN: "Disputed", ZH: "答案有爭議"},
+    # --- scores (leaderboard, stats)
+    "lb.title": {EN: "🏆 Leaderboard · {metric} · {period}", ZH: "🏆 排行榜 · {metric} · {period}"},
+    "lb.metric.points": {EN: "Points", ZH: "積分"},
+    "lb.metric.accuracy": {EN: "Accuracy", ZH: "正確率"},
+    "lb.metric.current_streak": {EN: "Current streak", ZH: "目前連續答對"},
+    "lb.metric.best_streak": {EN: "Best streak", ZH: "最佳連續答對"},
+    "lb.period.week": {EN: "This week (from {start})", ZH: "本週（{start} 起）"},
+    "lb.period.month": {EN: "This month ({month})", ZH: "本月（{month}）"},
+    "lb.period.all": {EN: "All time", ZH: "全部期間"},
+    "lb.value.points": {EN: "{n} pts", ZH: "{n} 分"},
+    "lb.value.accuracy": {EN: "{accuracy} · {correct}/{answers}", ZH: "{accuracy} · {correct}/{answers}"},
+    "lb.value.streak": {EN: "{n} in a row", ZH: "連續 {n} 題"},
+    "lb.you": {EN: "Your rank", ZH: "你的排名"},
+    "lb.you_line": {EN: "#{rank} of {total} · {value}", ZH: "第 {rank} 名（共 {total} 人）· {value}"},
+    "lb.you_unranked": {
+        EN: "You are not on this board yet: answer a question to join it.",
+        ZH: "你還沒有上榜：答一題就能加入。",
+    },
+    "lb.you_unranked_accuracy": {
+        EN: "Not ranked: the accuracy board counts members with at least {n} answers in this period.",
+        ZH: "尚未上榜：正確率排行只列入本期間作答至少 {n} 題的成員。",
+    },
+    "lb.you_unranked_streak": {
+        EN: "No streak yet: answer the daily question correctly to start one.",
+        ZH: "目前沒有連續紀錄：答對每日一題就能開始累積。",
+    },
+    "lb.footer": {EN: "Page {page}/{pages} · {total} ranked", ZH: "第 {page}/{pages} 頁 · 共 {total} 人上榜"},
+    "lb.min_answers_note": {EN: "at least {n} answers to be ranked", ZH: "至少作答 {n} 題才列入"},
+    "lb.streak_note": {
+        EN: "streaks count daily questions and ignore the period",
+        ZH: "連續答對只計每日一題，不分期間",
+    },
+    "lb.empty": {
+        EN: "Nobody is on this leaderboard yet. Answer a question with /quiz to be the first!",
+        ZH: "排行榜上還沒有人。用 /quiz 答一題，成為第一名吧！",
+    },
+    "lb.empty_accuracy": {
+        EN: "Nobody has {n} answers in this period yet, so there is no accuracy ranking so far.",
+        ZH: "本期間還沒有人作答滿 {n} 題，所以目前還沒有正確率排行。",
+    },
+    "lb.empty_streak": {
+        EN: "Nobody has a streak right now. Answer the daily question to start one!",
+        ZH: "目前沒有人有連續答對紀錄。回答每日一題開始累積吧！",
+    },
+    "lb.prev": {EN: "Previous", ZH: "上一頁"},
+    "lb.next": {EN: "Next", ZH: "下一頁"},
+    "lb.not_yours": {
+        EN: "This leaderboard was opened by {user}, so only they can page it. Run /leaderboard to get your own.",
+        ZH: "這個排行榜是 {user} 開啟的，只有他可以翻頁。請自己使用 /leaderboard。",
+    },
+    "lb.former_member": {EN: "(former member)", ZH: "（已離開的成員）"},
+    "lb.guild_only": {
+        EN: "Scores are kept per server: use this command in a server.",
+        ZH: "分數以伺服器為單位：請在伺服器中使用這個指令。",
+    },
+    "stats.title": {EN: "📊 Stats · {name}", ZH: "📊 統計 · {name}"},
+    "stats.summary": {
+        EN: "**{answers}** answers · **{correct}** correct · accuracy **{accuracy}**",
+        ZH: "作答 **{answers}** 題 · 答對 **{correct}** 題 · 正確率 **{accuracy}**",
+    },
+    "stats.points": {
+        EN: "**{points}** points · this week {week} · this month {month}",
+        ZH: "**{points}** 分 · 本週 {week} 分 · 本月 {month} 分",
+    },
+    "stats.rank": {EN: "Rank **#{rank}** in this server", ZH: "本伺服器排名 **第 {rank} 名**"},
+    "stats.streak": {
+        EN: "🔥 Streak **{current}** (best {best})",
+        ZH: "🔥 連續答對 **{current}**（最佳 {best}）",
+    },
+    "stats.topics": {EN: "Accuracy by topic", ZH: "各主題正確率"},
+    "stats.traps": {EN: "Traps", ZH: "陷阱類型"},
+    "stats.trap_you": {
+        EN: "You fall for **{tag}** {pct} of the time ({wrong}/{answers})",
+        ZH: "你在 **{tag}** 陷阱上失誤的比例是 {pct}（{wrong}/{answers}）",
+    },
+    "stats.trap_member": {
+        EN: "Falls for **{tag}** {pct} of the time ({wrong}/{answers})",
+        ZH: "在 **{tag}** 陷阱上失誤的比例是 {pct}（{wrong}/{answers}）",
+    },
+    "stats.weakest": {EN: "Review next", ZH: "建議複習"},
+    "stats.weakest_none": {
+        EN: "Not enough answers yet: a topic needs at least {n} answers.",
+        ZH: "作答數還不夠：每個主題至少要 {n} 題。",
+    },
+    "stats.no_tags": {EN: "No tagged question answered yet.", ZH: "還沒有回答過有標籤的題目。"},
+    "stats.chart_key": {EN: "Chart: {pairs}", ZH: "圖表：{pairs}"},
+    "stats.more": {EN: "… and {n} more", ZH: "…還有 {n} 項"},
+    "stats.no_answers_you": {
+        EN: "You have not answered any question in this server yet. Try /quiz!",
+        ZH: "你在這個伺服器還沒有作答紀錄。試試 /quiz！",
+    },
+    "stats.no_answers_member": {
+        EN: "{name} has not answered any question in this server yet.",
+        ZH: "{name} 在這個伺服器還沒有作答紀錄。",
+    },
+    "stats.server_title": {EN: "📈 {guild} · last {days} days", ZH: "📈 {guild} · 最近 {days} 天"},
+    "stats.server_summary": {
+        EN: "**{answers}** answers from **{participants}** members since {since} · accuracy **{accuracy}**",
+        ZH: "自 {since} 起共 **{participants}** 位成員作答 **{answers}** 題 · 正確率 **{accuracy}**",
+    },
+    "stats.server_topics": {EN: "Weakest topics", ZH: "最弱的主題"},
+    "stats.server_traps": {EN: "Traps the group falls for", ZH: "大家最常掉進的陷阱"},
+    "stats.server_trap_line": {
+        EN: "**{tag}**: {pct} of answers fell for it ({wrong}/{answers})",
+        ZH: "**{tag}**：{pct} 的作答中了陷阱（{wrong}/{answers}）",
+    },
+    "stats.server_hardest": {
+        EN: "Hardest questions (at least {n} answers)",
+        ZH: "最難的題目（至少 {n} 次作答）",
+    },
+    "stats.server_question_line": {
+        EN: "{question} · {accuracy} correct of {answers}",
+        ZH: "{question} · {answers} 次作答，正確率 {accuracy}",
+    },
+    "stats.server_hardest_none": {
+        EN: "No question has {n} answers yet.",
+        ZH: "還沒有題目達到 {n} 次作答。",
+    },
+    "stats.server_days": {EN: "Participation", ZH: "每日參與"},
+    "stats.server_sparkline": {
+        EN: "Members per day, {since} → {until} (most: {max})",
+        ZH: "每日參與人數，{since} → {until}（最多 {max} 人）",
+    },
+    "stats.server_day_line": {
+        EN: "{day} · {participants} members · {answers} answers · {accuracy}",
+        ZH: "{day} · {participants} 人 · {answers} 題 · {accuracy}",
+    },
+    "stats.server_empty": {
+        EN: "Nobody answered in this server in the last {days} days. Start with /quiz!",
+        ZH: "這個伺服器最近 {days} 天沒有人作答。從 /quiz 開始吧！",
+    },
+    # --- daily and admin
+    "daily.bad_time": {
+        EN: "“{value}” is not a time of day: use 24-hour HH:MM, like 09:00 or 21:30. Nothing was changed.",
+        ZH: "「{value}」不是有效的時間：請用 24 小時制 HH:MM，例如 09:00 或 21:30。設定未變更。",
+    },
+    "daily.bad_timezone": {
+        EN: "“{value}” is not a time zone: use an IANA name like Asia/Taipei, Europe/London or "
+        "America/New_York (the list suggests them as you type). Nothing was changed.",
+        ZH: "「{value}」不是有效的時區：請用 IANA 名稱，例如 Asia/Taipei、Europe/London 或 "
+        "America/New_York（輸入時會有建議）。設定未變更。",
+    },
+    "daily.role_everyone": {
+        EN: "Pick a role to mention, not @everyone. Nothing was changed.",
+        ZH: "請選擇要提及的身分組，不能是 @everyone。設定未變更。",
+    },
+    "daily.cannot_post": {
+        EN: "I can't post in {channel}: I need {perms} there. Nothing was changed.",
+        ZH: "我無法在 {channel} 發文：我在那裡需要「{perms}」權限。設定未變更。",
+    },
+    "daily.no_match": {
+        EN: "No question in the bank matches these topics and level. Nothing was changed.",
+        ZH: "題庫中沒有符合這些主題與難度的題目。設定未變更。",
+    },
+    "daily.set_done": {
+        EN: "✅ Daily question: {channel} every day at **{time}** ({zone}) · questions: {questions} ({n}).",
+        ZH: "✅ 每日一題：每天 **{time}**（{zone}）在 {channel} 出題 · 題目：{questions}（{n} 題）。",
+    },
+    "daily.next": {EN: "Next post: {when} ({relative}).", ZH: "下一次出題：{when}（{relative}）。"},
+    "daily.mentions": {EN: "Each post mentions {role}.", ZH: "每次出題都會提及 {role}。"},
+    "daily.role_not_mentionable": {
+        EN: "⚠️ {role} is not mentionable and I lack Mention Everyone: members will see it but get no "
+        "notification. Make the role mentionable in Server Settings › Roles.",
+        ZH: "⚠️ {role} 未開放提及，而我沒有「提及所有人」權限：成員看得到但不會收到通知。"
+        "請到 伺服器設定 › 身分組 開啟「允許任何人提及此身分組」。",
+    },
+    "daily.advise_history": {
+        EN: "Tip: also give me {perms} in that channel, so that after a restart I can check whether a "
+        "daily already went out instead of posting it again.",
+        ZH: "建議：也給我該頻道的「{perms}」權限，這樣重新啟動後我能確認每日一題是否已發出，而不會重發。",
+    },
+    "daily.filter_all": {EN: "the whole bank", ZH: "整個題庫"},
+    "daily.none": {
+        EN: "There is no daily question here yet: set one with /quizadmin daily set.",
+        ZH: "這裡還沒有設定每日一題：請用 /quizadmin daily set 設定。",
+    },
+    "daily.already_off": {
+        EN: "The daily question is not on here. /quizadmin daily set turns it on.",
+        ZH: "這裡的每日一題沒有開啟。用 /quizadmin daily set 開啟。",
+    },
+    "daily.off_done": {
+        EN: "⏸️ The daily question is paused. The open one is still revealed at its usual time. "
+        "/quizadmin daily set turns it back on.",
+        ZH: "⏸️ 每日一題已暫停。目前的題目仍會在原定時間公布答案。用 /quizadmin daily set 重新開啟。",
+    },
+    "daily.state_on": {EN: "on", ZH: "開啟"},
+    "daily.state_off": {EN: "paused", ZH: "已暫停"},
+    "daily.show_title": {EN: "**Daily question** · {state}", ZH: "**每日一題** · {state}"},
+    "daily.show_where": {
+        EN: "{channel} at **{time}** {zone} (today {utc} UTC)",
+        ZH: "{channel}，每天 **{time}** {zone}（今天為 UTC {utc}）",
+    },
+    "daily.show_questions": {
+        EN: "Questions: {questions} · {used}/{n} asked in this round",
+        ZH: "題目：{questions} · 本輪已出 {used}/{n} 題",
+    },
+    "daily.show_role": {EN: "Mention: {role}", ZH: "提及：{role}"},
+    "daily.no_role": {EN: "nobody", ZH: "無"},
+    "daily.show_skipped": {EN: "Skipped: {days}", ZH: "跳過：{days}"},
+    "daily.show_recent": {EN: "Latest:", ZH: "最近："},
+    "daily.show_error": {EN: "⚠️ Last problem ({when}): {error}", ZH: "⚠️ 最近的問題（{when}）：{error}"},
+    "daily.channel_gone": {
+        EN: "⚠️ The daily's channel no longer exists: choose another with /quizadmin daily set.",
+        ZH: "⚠️ 每日一題的頻道已不存在：請用 /quizadmin daily set 選擇其他頻道。",
+    },
+    "daily.status.claimed": {EN: "being posted", ZH: "發送中"},
+    "daily.status.sent": {EN: "posted", ZH: "已發出"},
+    "daily.status.failed": {EN: "not posted", ZH: "未發出"},
+    "daily.status.missed": {EN: "missed (the bot was down all day)", ZH: "錯過（機器人當天未運作）"},
+    "daily.status.skipped": {EN: "skipped", ZH: "跳過"},
+    "daily.err.forbidden": {
+        EN: "I may not post in the daily's channel (missing permission)",
+        ZH: "我沒有在每日一題頻道發文的權限",
+    },
+    "daily.err.no_access": {EN: "I can't see the daily's channel", ZH: "我看不到每日一題的頻道"},
+    "daily.err.not_found": {EN: "the daily's channel was deleted", ZH: "每日一題的頻道已被刪除"},
+    "daily.err.no_question": {
+        EN: "no question in the bank matches the daily's topics and level",
+        ZH: "題庫中沒有符合每日一題主題與難度的題目",
+    },
+    "daily.err.gone": {EN: "the question left the bank", ZH: "題目已不在題庫中"},
+    "daily.err.http": {EN: "Discord did not answer; trying again", ZH: "Discord 沒有回應，稍後重試"},
+    "daily.err.unconfirmed": {
+        EN: "sending failed several times; given up so as not to post it twice",
+        ZH: "多次發送失敗；為避免重複發文已放棄",
+    },
+    "daily.err.missed": {
+        EN: "the bot was down until the day was over",
+        ZH: "機器人停機到當天結束",
+    },
+    "admin.guild_only": {EN: "/quizadmin works in servers only.", ZH: "/quizadmin 只能在伺服器中使用。"},
+    "admin.not_allowed": {
+        EN: "Only members with the Manage Server permission can use /quizadmin.",
+        ZH: "只有具備「管理伺服器」權限的成員可以使用 /quizadmin。",
+    },
+    "admin.perm.view_channel": {EN: "View Channel", ZH: "檢視頻道"},
+    "admin.perm.send_messages": {EN: "Send Messages", ZH: "傳送訊息"},
+    "admin.perm.embed_links": {EN: "Embed Links", ZH: "嵌入連結"},
+    "admin.perm.read_message_history": {EN: "Read Message History", ZH: "讀取訊息歷史"},
+    "admin.post_busy": {
+        EN: "A daily is being posted here right now; try again in a moment.",
+        ZH: "這裡正在發送每日一題，請稍後再試。",
+    },
+    "admin.posted_today": {
+        EN: "✅ Posted {question} as today's daily: {link}. No other daily is posted today.",
+        ZH: "✅ 已發出 {question} 作為今天的每日一題：{link}。今天不會再發每日一題。",
+    },
+    "admin.posted_extra": {
+        EN: "✅ Posted {question}: {link}. It replaced the open daily, which is now revealed.",
+        ZH: "✅ 已發出 {question}：{link}。它取代了原本的每日一題，舊題已公布答案。",
+    },
+    "admin.post_failed": {EN: "❌ Not posted: {error}.", ZH: "❌ 未發出：{error}。"},
+    "admin.skipped": {
+        EN: "⏭️ No daily question on {day} ({when}). The open one is revealed then as usual. "
+        "`/quizadmin skip undo:True` cancels this.",
+        ZH: "⏭️ {day}（{when}）不出每日一題。目前的題目仍會在那時公布答案。"
+        "用 `/quizadmin skip undo:True` 取消。",
+    },
+    "admin.unskipped": {
+        EN: "↩️ The daily of {day} is back on.",
+        ZH: "↩️ {day} 的每日一題恢復了。",
+    },
+    "admin.nothing_skipped": {EN: "No upcoming daily is skipped.", ZH: "沒有被跳過的每日一題。"},
+    "admin.reload_git": {EN: "Git: {result}.", ZH: "Git：{result}。"},
+    "admin.reload_git_failed": {
+        EN: "❌ Updating the bank from Git failed: {reason}. The bank loaded before stays in use ({n} questions).",
+        ZH: "❌ 從 Git 更新題庫失敗：{reason}。繼續使用原本的題庫（{n} 題）。",
+    },
+    "admin.reload_empty": {
+        EN: "❌ The bank reads as empty now (see the files below); the bank loaded before stays in use "
+        "({n} questions).",
+        ZH: "❌ 題庫讀取後是空的（見下方檔案）；繼續使用原本的題庫（{n} 題）。",
+    },
+    "admin.reload_done": {
+        EN: "✅ Bank reloaded: {n} questions · {added} added · {changed} changed · {removed} removed.",
+        ZH: "✅ 題庫已重新載入：{n} 題 · 新增 {added} · 修改 {changed} · 移除 {removed}。",
+    },
+    "admin.reload_added": {EN: "Added:", ZH: "新增："},
+    "admin.reload_changed": {EN: "Changed:", ZH: "修改："},
+    "admin.reload_removed": {EN: "Removed:", ZH: "移除："},
+    "admin.reload_failed_files": {EN: "Files that failed ({n}):", ZH: "讀取失敗的檔案（{n}）："},
+    "admin.more": {EN: " … and {n} more", ZH: " …還有 {n} 項"},
+    "admin.bank_summary": {
+        EN: "**Question bank**: {n} questions from {files} files · {copies} copies merged · "
+        "{skipped} files skipped · {errors} errors · {warnings} warnings",
+        ZH: "**題庫**：{n} 題，來自 {files} 個檔案 · 合併 {copies} 份副本 · 略過 {skipped} 個檔案 · "
+        "{errors} 個錯誤 · {warnings} 個警告",
+    },
+    "admin.bank_collections": {EN: "By collection:", ZH: "依集合："},
+    "admin.bank_difficulty": {EN: "By difficulty:", ZH: "依難度："},
+    "admin.bank_topics": {EN: "Topics:", ZH: "主題："},
+    "admin.bank_git": {EN: "From Git: {source}", ZH: "來源 Git：{source}"},
+    "admin.bank_git_synced": {EN: "Last update: {result} ({when})", ZH: "上次更新：{result}（{when}）"},
+    "admin.bank_git_error": {
+        EN: "⚠️ Last Git update failed ({when}): {reason}",
+        ZH: "⚠️ 上次 Git 更新失敗（{when}）：{reason}",
+    },
+    "admin.bank_problems": {EN: "Problems:", ZH: "問題："},
+    "admin.reset_confirm_all": {
+        EN: "Reset **everyone's** scores in this server: points, answers and streaks? This cannot be undone.",
+        ZH: "要重設本伺服器**所有人**的分數（積分、作答紀錄與連續答對）嗎？此動作無法復原。",
+    },
+    "admin.reset_confirm_member": {
+        EN: "Reset {member}'s scores in this server: points, answers and streak? This cannot be undone.",
+        ZH: "要重設 {member} 在本伺服器的分數（積分、作答紀錄與連續答對）嗎？此動作無法復原。",
+    },
+    "admin.reset_yes": {EN: "Reset", ZH: "重設"},
+    "admin.reset_no": {EN: "Cancel", ZH: "取消"},
+    "admin.reset_cancelled": {EN: "Cancelled: nothing was reset.", ZH: "已取消：沒有重設任何資料。"},
+    "admin.reset_done_all": {
+        EN: "🧹 Scores reset for everyone ({n} answers removed).",
+        ZH: "🧹 已重設所有人的分數（移除 {n} 筆作答）。",
+    },
+    "admin.reset_done_member": {
+        EN: "🧹 Scores of {member} reset ({n} answers removed).",
+        ZH: "🧹 已重設 {member} 的分數（移除 {n} 筆作答）。",
+    },
+    "admin.exported": {EN: "Scores of {n} members, as CSV.", ZH: "{n} 位成員的分數（CSV）。"},
+    "admin.language_auto": {EN: "auto (the server's Discord language)", ZH: "自動（伺服器的 Discord 語言）"},
+    "admin.settings": {
+        EN: "Practice cooldown: **{cooldown} s** · practice posts open for **{lifetime} min** · "
+        "language of public posts: **{language}** · time zone: **{zone}** (set with /quizadmin daily set)",
+        ZH: "練習冷卻：**{cooldown} 秒** · 練習題開放 **{lifetime} 分鐘** · 公開貼文語言：**{language}** · "
+        "時區：**{zone}**（用 /quizadmin daily set 設定）",
+    },
+    "admin.settings_saved": {EN: "✅ Saved.", ZH: "✅ 已儲存。"},
     # --- generic
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",

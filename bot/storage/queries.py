@@ -8,8 +8,9 @@ their own transaction (`_transaction`). Nothing here touches the event loop.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +45,7 @@ from bot.core.rules import (
     score_answer,
     streak_after_daily_answer,
 )
+from bot.core.schedule import DailyRun, DailySchedule, RotationEntry, rotation_step
 
 T = TypeVar("T")
 _CHUNK = 500  # bound parameters per IN (...) list
@@ -1152,3 +1154,533 @@ def integrity_check(conn: sqlite3.Connection) -> list[str]:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     rows += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
     return [] if rows == ["ok"] else [r for r in rows if r != "ok"]
+
+
+# --------------------------------------------------------------------------------------------
+# the daily question (migration 0002): schedule, rotation and runs; see docs/daily.md
+
+_SCHEDULE_COLS = (
+    "d.guild_id, d.channel_id, d.time, g.timezone, d.topics, d.difficulty, d.role_id, d.enabled, "
+    "d.active_since, d.last_error, d.last_error_at, d.updated_at"
+)
+_SCHEDULE_FROM = "daily_schedule AS d JOIN guild_settings AS g ON g.guild_id = d.guild_id"
+_RUN_COLS = (
+    "run_id, guild_id, local_day, scheduled, status, question_key, post_id, channel_id, role_id, "
+    "due_at, claimed_at, attempts, attempt_at, sent_at, error"
+)
+DIFFICULTY_LEVELS = ("L1", "L2", "L3")
+
+
+def _schedule_from_row(row: Sequence[Any]) -> DailySchedule:
+    return DailySchedule(
+        guild_id=row[0],
+        channel_id=row[1],
+        time=row[2],
+        timezone=row[3],
+        topics=tuple(json.loads(row[4])),
+        difficulty=row[5],
+        role_id=row[6],
+        enabled=bool(row[7]),
+        active_since=from_ms(row[8]),
+        last_error=row[9],
+        last_error_at=_opt_dt(row[10]),
+        updated_at=from_ms(row[11]),
+    )
+
+
+def _run_from_row(row: Sequence[Any]) -> DailyRun:
+    return DailyRun(
+        run_id=row[0],
+        guild_id=row[1],
+        local_day=date.fromisoformat(row[2]),
+        scheduled=bool(row[3]),
+        status=row[4],
+        question_key=row[5],
+        post_id=row[6],
+        channel_id=row[7],
+        role_id=row[8],
+        due_at=from_ms(row[9]),
+        claimed_at=from_ms(row[10]),
+        attempts=row[11],
+        attempt_at=_opt_dt(row[12]),
+        sent_at=_opt_dt(row[13]),
+        error=row[14],
+    )
+
+
+def get_daily_schedule(conn: sqlite3.Connection, guild_id: int) -> DailySchedule | None:
+    row = conn.execute(
+        f"SELECT {_SCHEDULE_COLS} FROM {_SCHEDULE_FROM} WHERE d.guild_id = ?", (guild_id,)
+    ).fetchone()
+    return _schedule_from_row(row) if row else None
+
+
+def set_daily_schedule(
+    conn: sqlite3.Connection,
+    guild_id: int,
+    *,
+    channel_id: int,
+    time: str,
+    timezone: str,
+    topics: Sequence[str],
+    difficulty: str | None,
+    role_id: int | None,
+    now_ms: int,
+) -> DailySchedule:
+    """Set (and turn on) a server's schedule; its time zone becomes the server's time zone."""
+    tz = _validate_setting("timezone", timezone)
+    hhmm = _validate_setting("daily_time", time)
+    if hhmm is None:
+        raise ValueError("the daily needs a time of day")
+    if difficulty is not None and difficulty not in DIFFICULTY_LEVELS:
+        raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTY_LEVELS)}")
+    with _transaction(conn):
+        ensure_guild(conn, guild_id, now_ms)
+        conn.execute(
+            "UPDATE guild_settings SET timezone = ?, daily_channel_id = ?, daily_time = ?, updated_at = ? "
+            "WHERE guild_id = ?",
+            (tz, channel_id, hhmm, now_ms, guild_id),
+        )
+        conn.execute(
+            "INSERT INTO daily_schedule (guild_id, channel_id, time, topics, difficulty, role_id, enabled, "
+            "active_since, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, time = excluded.time, "
+            "topics = excluded.topics, difficulty = excluded.difficulty, role_id = excluded.role_id, "
+            "enabled = 1, active_since = excluded.active_since, last_error = NULL, last_error_at = NULL, "
+            "updated_at = excluded.updated_at",
+            (
+                guild_id,
+                channel_id,
+                hhmm,
+                json.dumps(list(topics), ensure_ascii=False),
+                difficulty,
+                role_id,
+                now_ms,
+                now_ms,
+            ),
+        )
+    found = get_daily_schedule(conn, guild_id)
+    assert found is not None
+    return found
+
+
+def disable_daily_schedule(conn: sqlite3.Connection, guild_id: int, now_ms: int) -> DailySchedule | None:
+    """Pause a server's daily (the schedule is kept for `show` and for setting it again)."""
+    with _transaction(conn):
+        conn.execute(
+            "UPDATE daily_schedule SET enabled = 0, updated_at = ? WHERE guild_id = ?", (now_ms, guild_id)
+        )
+        conn.execute(
+            "UPDATE guild_settings SET daily_channel_id = NULL, daily_time = NULL, updated_at = ? "
+            "WHERE guild_id = ?",
+            (now_ms, guild_id),
+        )
+    return get_daily_schedule(conn, guild_id)
+
+
+def daily_overview(
+    conn: sqlite3.Connection, since_day: str
+) -> tuple[list[DailySchedule], set[tuple[int, str]], list[DailyRun]]:
+    """For the scheduler, in one read snapshot: the enabled schedules, the (guild, local day) slots
+    taken since `since_day`, and the runs recorded but not yet known to be sent."""
+    conn.execute("BEGIN")
+    try:
+        schedules = [
+            _schedule_from_row(r)
+            for r in conn.execute(f"SELECT {_SCHEDULE_COLS} FROM {_SCHEDULE_FROM} WHERE d.enabled = 1")
+        ]
+        taken = {
+            (int(g), str(d))
+            for g, d in conn.execute(
+                "SELECT guild_id, local_day FROM daily_runs WHERE scheduled = 1 AND local_day >= ?",
+                (since_day,),
+            )
+        }
+        claimed = [
+            _run_from_row(r)
+            for r in conn.execute(
+                f"SELECT {_RUN_COLS} FROM daily_runs WHERE status = 'claimed' ORDER BY run_id"
+            )
+        ]
+    finally:
+        conn.execute("COMMIT")
+    return schedules, taken, claimed
+
+
+def get_daily_run(conn: sqlite3.Connection, run_id: int) -> DailyRun | None:
+    row = conn.execute(f"SELECT {_RUN_COLS} FROM daily_runs WHERE run_id = ?", (run_id,)).fetchone()
+    return _run_from_row(row) if row else None
+
+
+def daily_runs(conn: sqlite3.Connection, guild_id: int, limit: int) -> list[DailyRun]:
+    """A server's latest runs, newest first."""
+    rows = conn.execute(
+        f"SELECT {_RUN_COLS} FROM daily_runs WHERE guild_id = ? ORDER BY run_id DESC LIMIT ?",
+        (guild_id, limit),
+    )
+    return [_run_from_row(r) for r in rows]
+
+
+def scheduled_days(conn: sqlite3.Connection, guild_id: int, from_day: str) -> dict[str, str]:
+    """local day -> status of the server's scheduled runs from `from_day` on."""
+    rows = conn.execute(
+        "SELECT local_day, status FROM daily_runs WHERE guild_id = ? AND scheduled = 1 AND local_day >= ?",
+        (guild_id, from_day),
+    )
+    return {str(d): str(s) for d, s in rows}
+
+
+def daily_rotation(conn: sqlite3.Connection, guild_id: int) -> dict[str, RotationEntry]:
+    rows = conn.execute("SELECT question_key, pos, used FROM daily_rotation WHERE guild_id = ?", (guild_id,))
+    return {k: RotationEntry(int(p), bool(u)) for k, p, u in rows}
+
+
+def _insert_run(
+    conn: sqlite3.Connection,
+    *,
+    guild_id: int,
+    local_day: str,
+    scheduled: bool,
+    status: str,
+    due_ms: int,
+    now_ms: int,
+    question_key: str | None = None,
+    post_id: int | None = None,
+    channel_id: int | None = None,
+    role_id: int | None = None,
+    error: str | None = None,
+    attempts: int = 0,
+) -> int | None:
+    cur = conn.execute(
+        "INSERT INTO daily_runs (guild_id, local_day, scheduled, status, question_key, post_id, channel_id, "
+        "role_id, due_at, claimed_at, error, attempts, attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (
+            guild_id,
+            local_day,
+            int(scheduled),
+            status,
+            question_key,
+            post_id,
+            channel_id,
+            role_id,
+            due_ms,
+            now_ms,
+            error,
+            attempts,
+            now_ms if attempts else None,
+        ),
+    )
+    return int(cur.lastrowid or 0) if cur.rowcount == 1 else None
+
+
+def claim_daily(
+    conn: sqlite3.Connection,
+    *,
+    guild_id: int,
+    local_day: str,
+    scheduled: bool,
+    due_ms: int,
+    now_ms: int,
+    channel_id: int,
+    role_id: int | None,
+    candidates: Mapping[str, tuple[str, str]],
+    closes_ms: int,
+    rng: random.Random,
+) -> tuple[DailyRun, Post | None] | None:
+    """Record a daily post before anything is sent, in ONE transaction: the run ("daily of guild G on
+    local day D", unique when `scheduled`), the next question of the server's rotation, and its post
+    row (message id NULL until sent).
+
+    `candidates` maps the keys of the questions the server's filter allows to (correct letters,
+    option letters). None when the scheduled slot is taken already. When no question is available,
+    the run is recorded as failed (so the slot is not retried all day) and the post is None.
+    The run's first send attempt is recorded with it (attempts = 1): the caller sends right away.
+    """
+    with _transaction(conn):
+        ensure_guild(conn, guild_id, now_ms)
+        if (
+            scheduled
+            and conn.execute(
+                "SELECT 1 FROM daily_runs WHERE guild_id = ? AND local_day = ? AND scheduled = 1",
+                (guild_id, local_day),
+            ).fetchone()
+        ):
+            return None
+        entries = daily_rotation(conn, guild_id)
+        last = conn.execute(
+            "SELECT question_key FROM daily_runs WHERE guild_id = ? AND question_key IS NOT NULL "
+            "ORDER BY run_id DESC LIMIT 1",
+            (guild_id,),
+        ).fetchone()
+        step = rotation_step(entries, candidates, rng, last=last[0] if last else None)
+        if step is None:
+            error = "no_question|"
+            run_id = _insert_run(
+                conn,
+                guild_id=guild_id,
+                local_day=local_day,
+                scheduled=scheduled,
+                status="failed",
+                due_ms=due_ms,
+                now_ms=now_ms,
+                channel_id=channel_id,
+                error=error,
+            )
+            _set_daily_error(conn, guild_id, error, now_ms)
+            post = None
+        else:
+            conn.executemany(
+                "INSERT INTO daily_rotation (guild_id, question_key, pos, used) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, question_key) DO UPDATE SET pos = excluded.pos, used = excluded.used",
+                [(guild_id, k, e.pos, int(e.used)) for k, e in step.updates.items()],
+            )
+            correct, options = candidates[step.key]
+            cur = conn.execute(
+                "INSERT INTO posts (guild_id, channel_id, question_key, kind, correct_letters, option_letters, "
+                "created_at, closes_at) VALUES (?, ?, ?, 'daily', ?, ?, ?, ?)",
+                (guild_id, channel_id, step.key, correct, options, now_ms, max(closes_ms, now_ms)),
+            )
+            post_id = int(cur.lastrowid or 0)
+            run_id = _insert_run(
+                conn,
+                guild_id=guild_id,
+                local_day=local_day,
+                scheduled=scheduled,
+                status="claimed",
+                due_ms=due_ms,
+                now_ms=now_ms,
+                question_key=step.key,
+                post_id=post_id,
+                channel_id=channel_id,
+                role_id=role_id,
+                attempts=1,  # the caller sends right away: its first attempt is recorded here
+            )
+            post = get_post(conn, post_id)
+        if run_id is None:  # pragma: no cover - the slot was checked above, on the one connection
+            raise sqlite3.IntegrityError("daily slot taken")
+    run = get_daily_run(conn, run_id)
+    assert run is not None
+    return run, post
+
+
+def start_daily_attempt(conn: sqlite3.Connection, run_id: int, now_ms: int) -> DailyRun | None:
+    """Record that a send is starting (before it starts): recovery then knows it may have gone out."""
+    with _transaction(conn):
+        conn.execute(
+            "UPDATE daily_runs SET attempts = attempts + 1, attempt_at = ? WHERE run_id = ? AND status = 'claimed'",
+            (now_ms, run_id),
+        )
+    return get_daily_run(conn, run_id)
+
+
+def complete_daily_run(
+    conn: sqlite3.Connection, run_id: int, message_id: int | None, now_ms: int
+) -> DailyRun | None:
+    """The daily's message is out: its id on the post (if known and not there yet), the run sent,
+    no error."""
+    with _transaction(conn):
+        run = get_daily_run(conn, run_id)
+        if run is None:
+            return None
+        if run.post_id is not None and message_id is not None:
+            conn.execute(
+                "UPDATE posts SET message_id = coalesce(message_id, ?), posted_at = coalesce(posted_at, ?) "
+                "WHERE post_id = ?",
+                (message_id, now_ms, run.post_id),
+            )
+        conn.execute(
+            "UPDATE daily_runs SET status = 'sent', sent_at = ?, error = NULL WHERE run_id = ? "
+            "AND status = 'claimed'",
+            (now_ms, run_id),
+        )
+        conn.execute(
+            "UPDATE daily_schedule SET last_error = NULL, last_error_at = NULL WHERE guild_id = ?",
+            (run.guild_id,),
+        )
+    return get_daily_run(conn, run_id)
+
+
+def fail_daily_run(
+    conn: sqlite3.Connection, run_id: int, status: str, error: str, now_ms: int
+) -> DailyRun | None:
+    """A claimed daily that will not be posted (`failed`, or `missed` when its day ended): its unsent
+    post is deleted (nobody saw it, so closing it must not end streaks), its question goes back
+    into the rotation, and the error is kept for `/quizadmin daily show`. No-op unless claimed."""
+    if status not in ("failed", "missed"):
+        raise ValueError(f"status must be failed or missed, not {status!r}")
+    with _transaction(conn):
+        run = get_daily_run(conn, run_id)
+        if run is None or run.status != "claimed":
+            return run
+        conn.execute("UPDATE daily_runs SET status = ?, error = ? WHERE run_id = ?", (status, error, run_id))
+        if run.post_id is not None:
+            _delete_unsent_post(conn, run.post_id)
+        if run.question_key is not None:
+            conn.execute(
+                "UPDATE daily_rotation SET used = 0 WHERE guild_id = ? AND question_key = ?",
+                (run.guild_id, run.question_key),
+            )
+        _set_daily_error(conn, run.guild_id, error, now_ms)
+    return get_daily_run(conn, run_id)
+
+
+def _delete_unsent_post(conn: sqlite3.Connection, post_id: int) -> bool:
+    return (
+        conn.execute(
+            "DELETE FROM posts WHERE post_id = ? AND message_id IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM answers WHERE answers.post_id = posts.post_id)",
+            (post_id,),
+        ).rowcount
+        == 1
+    )
+
+
+def delete_unsent_post(conn: sqlite3.Connection, post_id: int) -> bool:
+    """Delete a post whose message was never sent (no message id, no answer); False if it was kept."""
+    with _transaction(conn):
+        return _delete_unsent_post(conn, post_id)
+
+
+def _set_daily_error(conn: sqlite3.Connection, guild_id: int, error: str | None, now_ms: int) -> None:
+    conn.execute(
+        "UPDATE daily_schedule SET last_error = ?, last_error_at = ? WHERE guild_id = ?",
+        (error, now_ms if error else None, guild_id),
+    )
+
+
+def set_daily_error(conn: sqlite3.Connection, guild_id: int, error: str | None, now_ms: int) -> None:
+    with _transaction(conn):
+        _set_daily_error(conn, guild_id, error, now_ms)
+
+
+def skip_daily(conn: sqlite3.Connection, guild_id: int, local_day: str, due_ms: int, now_ms: int) -> bool:
+    """Take the scheduled slot of `local_day` without posting (False if it is taken already)."""
+    with _transaction(conn):
+        ensure_guild(conn, guild_id, now_ms)
+        run_id = _insert_run(
+            conn,
+            guild_id=guild_id,
+            local_day=local_day,
+            scheduled=True,
+            status="skipped",
+            due_ms=due_ms,
+            now_ms=now_ms,
+        )
+    return run_id is not None
+
+
+def unskip_daily(conn: sqlite3.Connection, guild_id: int, from_day: str) -> str | None:
+    """Cancel the first skip on or after `from_day`; its local day, or None if there is none."""
+    with _transaction(conn):
+        row = conn.execute(
+            "SELECT run_id, local_day FROM daily_runs WHERE guild_id = ? AND scheduled = 1 "
+            "AND status = 'skipped' AND local_day >= ? ORDER BY local_day LIMIT 1",
+            (guild_id, from_day),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute("DELETE FROM daily_runs WHERE run_id = ?", (row[0],))
+    return str(row[1])
+
+
+# --------------------------------------------------------------------------------------------
+# admin: score resets and small per-guild settings kept in guild_settings.extra
+
+
+def reset_scores(conn: sqlite3.Connection, guild_id: int, user_id: int | None) -> int:
+    """Delete one member's (or every member's) answers, totals and streaks in a guild, keeping the
+    kept aggregates equal to a rebuild, in one transaction. Returns the answers deleted.
+
+    Posts, members (names) and the daily schedule stay.
+    """
+    g, u = guild_id, user_id
+    with _transaction(conn):
+        if u is None:
+            n = conn.execute("DELETE FROM answers WHERE guild_id = ?", (g,)).rowcount
+            for table in (
+                "totals",
+                "streaks",
+                "question_day",
+                "member_day",
+                "points_hist",
+                "acc_hist",
+                "streak_hist",
+            ):
+                conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (g,))
+            return int(n)
+        conn.execute(
+            "UPDATE question_day SET answers = question_day.answers - x.n, correct = question_day.correct - x.c "
+            "FROM (SELECT local_day, question_key, count(*) AS n, sum(correct) AS c FROM answers "
+            "      WHERE guild_id = ? AND user_id = ? GROUP BY local_day, question_key) AS x "
+            "WHERE question_day.guild_id = ? AND question_day.day = x.local_day "
+            "AND question_day.question_key = x.question_key",
+            (g, u, g),
+        )
+        conn.execute("DELETE FROM question_day WHERE guild_id = ? AND answers <= 0", (g,))
+        conn.execute("DELETE FROM member_day WHERE guild_id = ? AND user_id = ?", (g, u))
+        conn.execute(
+            "UPDATE points_hist SET n = points_hist.n - 1 "
+            "FROM (SELECT bucket, points FROM totals WHERE guild_id = ? AND user_id = ?) AS t "
+            "WHERE points_hist.guild_id = ? AND points_hist.bucket = t.bucket AND points_hist.points = t.points",
+            (g, u, g),
+        )
+        conn.execute(
+            "UPDATE acc_hist SET n = acc_hist.n - 1 "
+            "FROM (SELECT bucket, acc FROM totals WHERE guild_id = ? AND user_id = ? AND acc IS NOT NULL) AS t "
+            "WHERE acc_hist.guild_id = ? AND acc_hist.bucket = t.bucket AND acc_hist.acc = t.acc",
+            (g, u, g),
+        )
+        conn.execute("DELETE FROM totals WHERE guild_id = ? AND user_id = ?", (g, u))
+        n = conn.execute("DELETE FROM answers WHERE guild_id = ? AND user_id = ?", (g, u)).rowcount
+        conn.execute("DELETE FROM streaks WHERE guild_id = ? AND user_id = ?", (g, u))
+    return int(n)
+
+
+def set_guild_extra(
+    conn: sqlite3.Connection, guild_id: int, key: str, value: Any, now_ms: int
+) -> GuildSettings:
+    """Set (or, with None, remove) one key of guild_settings.extra, atomically."""
+    if not key.replace("_", "").isalnum():
+        raise ValueError(f"bad settings key {key!r}")
+    with _transaction(conn):
+        ensure_guild(conn, guild_id, now_ms)
+        if value is None:
+            conn.execute(
+                "UPDATE guild_settings SET extra = json_remove(extra, ?), updated_at = ? WHERE guild_id = ?",
+                (f"$.{key}", now_ms, guild_id),
+            )
+        else:
+            conn.execute(
+                "UPDATE guild_settings SET extra = json_set(extra, ?, json(?)), updated_at = ? WHERE guild_id = ?",
+                (f"$.{key}", json.dumps(value, ensure_ascii=False), now_ms, guild_id),
+            )
+    return get_guild_settings(conn, guild_id)
+
+
+def guild_extra_values(conn: sqlite3.Connection, key: str) -> dict[int, Any]:
+    """guild_id -> extra[key], for every guild that has it set."""
+    if not key.replace("_", "").isalnum():
+        raise ValueError(f"bad settings key {key!r}")
+    rows = conn.execute(
+        "SELECT guild_id, json_extract(extra, ?) FROM guild_settings WHERE json_extract(extra, ?) IS NOT NULL",
+        (f"$.{key}", f"$.{key}"),
+    )
+    return {int(g): v for g, v in rows}
+
+
+# --------------------------------------------------------------------------------------------
+# meta: the bot's own key/value bookkeeping (migration 0003)
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str, now_ms: int) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (key, value, now_ms),
+    )

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import sqlite3
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -35,6 +36,7 @@ from bot.core.models import (
 )
 from bot.core.periods import PeriodKind
 from bot.core.rules import POST_KINDS, normalize_letters
+from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
 from bot.storage import migrate, queries
 from bot.storage.queries import AnswerRequest, to_ms
 
@@ -394,3 +396,133 @@ class Storage:
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(sqlite3_connection, *args)` on the worker thread (tests, bench, maintenance)."""
         return await self._run(fn, *args)
+
+    # ---------------------------------------------------------------- the daily question (docs/daily.md)
+
+    async def get_daily_schedule(self, guild_id: int) -> DailySchedule | None:
+        return await self._run(queries.get_daily_schedule, guild_id)
+
+    async def set_daily_schedule(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        time: str,
+        timezone: str,
+        topics: Sequence[str] = (),
+        difficulty: str | None = None,
+        role_id: int | None = None,
+        now: datetime | None = None,
+    ) -> DailySchedule:
+        """Set and turn on the daily; `timezone` becomes the server's time zone. ValueError if invalid."""
+        return await self._run(
+            queries.set_daily_schedule,
+            guild_id,
+            channel_id=channel_id,
+            time=time,
+            timezone=timezone,
+            topics=list(topics),
+            difficulty=difficulty,
+            role_id=role_id,
+            now_ms=to_ms(now or utcnow()),
+        )
+
+    async def disable_daily_schedule(
+        self, guild_id: int, *, now: datetime | None = None
+    ) -> DailySchedule | None:
+        return await self._run(queries.disable_daily_schedule, guild_id, to_ms(now or utcnow()))
+
+    async def daily_overview(
+        self, since_day: date
+    ) -> tuple[list[DailySchedule], set[tuple[int, str]], list[DailyRun]]:
+        """Enabled schedules, scheduled slots taken since `since_day`, runs claimed but not sent."""
+        return await self._run(queries.daily_overview, since_day.isoformat())
+
+    async def claim_daily(
+        self,
+        guild_id: int,
+        local_day: date,
+        *,
+        scheduled: bool,
+        due_at: datetime,
+        now: datetime,
+        channel_id: int,
+        role_id: int | None,
+        candidates: Mapping[str, tuple[str, str]],
+        closes_at: datetime,
+        rng: random.Random,
+    ) -> tuple[DailyRun, Post | None] | None:
+        """Record a daily (run + rotation step + post row) before sending; None if the slot is taken."""
+        return await self._run(
+            queries.claim_daily,
+            guild_id=guild_id,
+            local_day=local_day.isoformat(),
+            scheduled=scheduled,
+            due_ms=to_ms(due_at),
+            now_ms=to_ms(now),
+            channel_id=channel_id,
+            role_id=role_id,
+            candidates=candidates,
+            closes_ms=to_ms(closes_at),
+            rng=rng,
+        )
+
+    async def get_daily_run(self, run_id: int) -> DailyRun | None:
+        return await self._run(queries.get_daily_run, run_id)
+
+    async def daily_runs(self, guild_id: int, *, limit: int = 10) -> list[DailyRun]:
+        return await self._run(queries.daily_runs, guild_id, limit)
+
+    async def scheduled_days(self, guild_id: int, from_day: date) -> dict[str, str]:
+        return await self._run(queries.scheduled_days, guild_id, from_day.isoformat())
+
+    async def daily_rotation(self, guild_id: int) -> dict[str, RotationEntry]:
+        return await self._run(queries.daily_rotation, guild_id)
+
+    async def start_daily_attempt(self, run_id: int, *, now: datetime) -> DailyRun | None:
+        return await self._run(queries.start_daily_attempt, run_id, to_ms(now))
+
+    async def complete_daily_run(
+        self, run_id: int, message_id: int | None, *, now: datetime
+    ) -> DailyRun | None:
+        return await self._run(queries.complete_daily_run, run_id, message_id, to_ms(now))
+
+    async def fail_daily_run(self, run_id: int, status: str, error: str, *, now: datetime) -> DailyRun | None:
+        return await self._run(queries.fail_daily_run, run_id, status, error, to_ms(now))
+
+    async def delete_unsent_post(self, post_id: int) -> bool:
+        """Delete a post whose message was never sent (no message id, no answer)."""
+        return await self._run(queries.delete_unsent_post, post_id)
+
+    async def set_daily_error(self, guild_id: int, error: str | None, *, now: datetime) -> None:
+        await self._run(queries.set_daily_error, guild_id, error, to_ms(now))
+
+    async def skip_daily(self, guild_id: int, local_day: date, *, due_at: datetime, now: datetime) -> bool:
+        return await self._run(queries.skip_daily, guild_id, local_day.isoformat(), to_ms(due_at), to_ms(now))
+
+    async def unskip_daily(self, guild_id: int, from_day: date) -> str | None:
+        return await self._run(queries.unskip_daily, guild_id, from_day.isoformat())
+
+    # ---------------------------------------------------------------- admin
+
+    async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int:
+        """Delete one member's (or, with None, everyone's) answers, points and streaks in a guild."""
+        await self.flush()
+        return await self._run(queries.reset_scores, guild_id, user_id)
+
+    async def set_guild_extra(self, guild_id: int, key: str, value: Any) -> GuildSettings:
+        """Set (None: remove) one small free-form setting in guild_settings.extra."""
+        return await self._run(queries.set_guild_extra, guild_id, key, value, to_ms(utcnow()))
+
+    async def post_locales(self) -> dict[int, str]:
+        """guild_id -> language chosen for public posts (/quizadmin settings), where one was chosen."""
+        return {g: str(v) for g, v in (await self._run(queries.guild_extra_values, "post_locale")).items()}
+
+    # ---------------------------------------------------------------- meta (bot bookkeeping)
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value the bot keeps for itself (e.g. the hash of the last synced command tree)."""
+        return await self._run(queries.get_meta, key)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self._run(queries.set_meta, key, value, to_ms(utcnow()))

@@ -1,0 +1,412 @@
+"""`quizbot practice`: the quiz in a terminal, without Discord or a token.
+
+The same engine as /quiz: questions are chosen by `bot.bank.select.pick` (preferring questions not
+yet answered right), answers are scored and stored by `bot.storage.Storage` in the bot's SQLite
+file, under a local pseudo-server (guild id 0) and a user id derived from the name. The feedback
+says why the chosen option is wrong (`Question.rationales`), and `e` shows the explanation, both
+as the Markdown `bot.render.markdown.to_discord` makes for Discord (readable as plain text).
+
+Input, one line at a time: option letters (`b`, or `ad` for a choose-2 question); `e` (or `?`,
+`explain`) for the explanation; `s` to skip; `q` to quit. When a question has an option E, `e`
+is that answer and `?` shows the explanation.
+
+No Discord import here: it starts fast and works where discord.py is not configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import hashlib
+import os
+import random
+import sys
+import unicodedata
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from bot.bank import Question
+    from bot.core.models import AnswerOutcome
+    from bot.storage import Storage
+
+T = TypeVar("T")
+
+#: The pseudo-server the terminal's answers are stored under (Discord ids are never 0).
+LOCAL_GUILD_ID = 0
+LOCAL_CHANNEL_ID = 0
+QUIT = {"q", "quit", "exit"}
+SKIP = {"s", "skip"}
+EXPLAIN = {"e", "?", "explain", "explanation"}
+RULE = "─" * 60
+
+
+def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topic", help="only questions with this topic tag (e.g. CLI)")
+    parser.add_argument("--difficulty", choices=["L1", "L2", "L3"], help="only questions of this level")
+    parser.add_argument("--trap", help="only questions with this trap tag")
+    parser.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
+    parser.add_argument("--user", help="whose scores (default: your login name); any name works")
+    parser.add_argument("--lang", choices=["en", "zh-TW"], default="en", help="feedback language")
+    parser.add_argument("--dir", help="bank folder (default: QUESTIONS_DIR)")
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return n
+
+
+def local_user_id(name: str) -> int:
+    """A stable id for a terminal user name (case- and width-insensitive), 1 .. 2**62."""
+    folded = unicodedata.normalize("NFKC", name).strip().casefold()
+    digest = hashlib.sha256(f"quizbot-practice:{folded}".encode()).digest()
+    return (int.from_bytes(digest[:8], "big") & ((1 << 62) - 1)) or 1
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser() or "me"
+    except (OSError, KeyError):  # no login name (some containers)
+        return "me"
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def render_question(q: Question, number: int, total: int, locale: str) -> str:
+    from bot.i18n import t
+    from bot.render.markdown import to_discord
+
+    head = f"{number}/{total} · {q.id} · {q.difficulty or '—'}"
+    if q.topics:
+        head += f" · {', '.join(q.topics)}"
+    stem = to_discord(q.stem)
+    if q.choose > 1:
+        stem += "\n\n**" + t("post.choose", locale, n=q.choose) + "**"
+    options = []
+    for letter, text in q.options.items():
+        body = to_discord(text)
+        sep = "\n" if body.startswith("```") or "\n" in body else " "
+        options.append(f"**{letter}.**{sep}{body}")
+    return f"{RULE}\n{head}\n{RULE}\n{stem}\n\n" + "\n".join(options)
+
+
+def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> str:
+    """What the Discord feedback embed says, as text: right or wrong, the right option, why the
+    chosen one is wrong, why the right one is right, traps, dispute, score."""
+    from bot.i18n import t
+    from bot.render.markdown import to_discord
+
+    right = ", ".join(q.answer)
+    correct = bool(outcome.correct)
+    parts = [
+        t("answer.right", locale, letters=right)
+        if correct
+        else t("answer.wrong", locale, chosen=", ".join(chosen))
+    ]
+    answer_lines = [t("answer.correct_is", locale, letters=right)]
+    answer_lines += [f"**{x}.** {to_discord(q.options[x])}" for x in q.answer]
+    parts.append("\n".join(answer_lines))
+    if not correct:
+        for letter in chosen:
+            if letter in q.answer:
+                continue
+            heading = f"**{t('answer.why_wrong', locale, letter=letter)}**"
+            why = q.rationales.get(letter)
+            if why:
+                parts.append(f"{heading}\n{to_discord(why)}")
+            elif q.has_explanation:
+                parts.append(f"{heading}\n{t('answer.no_rationale', locale, letter=letter)}")
+    why_right = [q.rationales[x] for x in q.answer if x in q.rationales]
+    if why_right and q.has_explanation:
+        parts.append(
+            f"**{t('answer.why_right', locale, letters=right)}**\n" + to_discord("\n\n".join(why_right))
+        )
+    if not q.has_explanation:
+        parts.append(t("answer.no_explanation", locale))
+    if q.traps:
+        parts.append(f"**{t('answer.traps', locale)}**: " + ", ".join(f"`{x}`" for x in q.traps))
+    if q.disputed:
+        parts.append(t("answer.disputed", locale, note=q.dispute_note or "—"))
+    if correct and outcome.points_awarded == 0:
+        parts.append(t("answer.score_practice_repeat", locale, total=outcome.total_points))
+    else:
+        parts.append(
+            t(
+                "answer.score",
+                locale,
+                points=outcome.points_awarded,
+                total=outcome.total_points,
+                streak=outcome.current_streak,
+                best=outcome.best_streak,
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def render_explanation(q: Question, locale: str) -> str:
+    """Every explanation section in order, whole (no pages in a terminal)."""
+    from bot.i18n import t
+    from bot.render.markdown import to_discord
+
+    parts = [f"{RULE}\n# {q.id} · {t('explain.overview', locale)}"]
+    parts.append(
+        "\n".join(f"{'✅' if x in q.answer else '▫️'} **{x}.** {to_discord(v)}" for x, v in q.options.items())
+    )
+    if q.disputed:
+        parts.append(f"⚠️ **{t('explain.disputed', locale)}**: {q.dispute_note or '—'}")
+    for section in q.sections:
+        body = to_discord(section.body).strip()
+        if body:
+            parts.append(f"## {section.title}\n\n{body}")
+    if not q.has_explanation:
+        parts.append(t("explain.no_explanation", locale, path=q.path))
+    return "\n\n".join(parts) + f"\n{RULE}"
+
+
+# ----------------------------------------------------------------------------- the session
+
+
+@dataclass
+class Tally:
+    asked: int = 0
+    answered: int = 0
+    right: int = 0
+    points: int = 0
+
+
+class Session:
+    """One practice run: questions from `pool`, answers in `storage` (driven through `runner`)."""
+
+    def __init__(
+        self,
+        pool: list[Question],
+        storage: Storage,
+        runner: asyncio.Runner,
+        *,
+        user_name: str,
+        locale: str,
+        inp: TextIO,
+        out: TextIO,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pool = pool
+        self.storage = storage
+        self.runner = runner
+        self.user_name = user_name
+        self.user_id = local_user_id(user_name)
+        self.locale = locale
+        self.inp = inp
+        self.out = out
+        self.rng = rng or random.Random()
+        self.recent: list[str] = []
+        self.tally = Tally()
+
+    def _await(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.runner.run(coro)
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def ask(self, prompt: str) -> str | None:
+        """One line of input, stripped; None at the end of input."""
+        self.out.write(prompt)
+        self.out.flush()
+        line = self.inp.readline()
+        if not line:
+            self.say()
+            return None
+        return line.strip()
+
+    def run(self, count: int) -> Tally:
+        from bot.bank.select import Filter, pick
+
+        for number in range(1, count + 1):
+            solved = self._await(self.storage.answered_questions(LOCAL_GUILD_ID, self.user_id))
+            q = pick(self.pool, Filter(), solved=solved, recent=self.recent, rng=self.rng)
+            if q is None:
+                break
+            self.recent.append(q.key)
+            if not self.question(q, number, count):
+                break
+        return self.tally
+
+    def question(self, q: Question, number: int, total: int) -> bool:
+        """Ask one question; False when the member wants to stop."""
+        post = self._await(
+            self.storage.create_post(
+                LOCAL_GUILD_ID,
+                LOCAL_CHANNEL_ID,
+                q.key,
+                "practice",
+                q.answer,
+                option_letters="".join(q.options),
+                requested_by=self.user_id,
+            )
+        )
+        self.tally.asked += 1
+        try:
+            self.say()
+            self.say(render_question(q, number, total, self.locale))
+            return self._answer_loop(q, post.post_id, last=number == total)
+        finally:
+            self._await(self.storage.close_post(post.post_id))
+
+    def _answer_loop(self, q: Question, post_id: int, *, last: bool) -> bool:
+        letters = "".join(q.options)
+        explain_key = "?" if "E" in q.options else "e"
+        prompt = (
+            f"\nYour answer ({letters[0]}–{letters[-1]}) · {explain_key} explanation · s skip · q quit > "
+        )
+        while True:
+            line = self.ask(prompt)
+            if line is None:
+                return False
+            word = line.casefold()
+            if not word:
+                continue
+            if word in QUIT:
+                return False
+            if word in SKIP:
+                return True
+            if word in EXPLAIN and not (word == "e" and "E" in q.options):
+                self.say(render_explanation(q, self.locale))
+                continue
+            chosen, problem = parse_letters(line, q)
+            if problem:
+                self.say(problem)
+                continue
+            self._record(q, post_id, chosen)
+            return self._after_answer(q, last=last)
+
+    def _record(self, q: Question, post_id: int, chosen: str) -> None:
+        outcome = self._await(
+            self.storage.record_answer(
+                LOCAL_GUILD_ID, post_id, self.user_id, chosen, display_name=self.user_name
+            )
+        )
+        if outcome.status != "stored":  # cannot happen for a fresh post; say so rather than guess
+            self.say(f"The answer was not stored ({outcome.status}).")
+            return
+        self.tally.answered += 1
+        self.tally.right += int(bool(outcome.correct))
+        self.tally.points += outcome.points_awarded
+        self.say()
+        self.say(render_feedback(q, outcome.letters or chosen, outcome, self.locale))
+
+    def _after_answer(self, q: Question, *, last: bool) -> bool:
+        nxt = "finish" if last else "next question"
+        while True:
+            line = self.ask(f"\nEnter {nxt} · e explanation · q quit > ")
+            if line is None:
+                return False
+            word = line.casefold()
+            if not word:
+                return True
+            if word in QUIT:
+                return False
+            if word in EXPLAIN:
+                self.say(render_explanation(q, self.locale))
+                continue
+            self.say("Press Enter to go on, e for the explanation, q to quit.")
+
+
+def parse_letters(line: str, q: Question) -> tuple[str, str | None]:
+    """Option letters from what was typed ("b", "A D", "a,d"); or a one-line reason to ask again."""
+    from bot.core.rules import normalize_letters
+
+    raw = [c for c in unicodedata.normalize("NFKC", line).upper() if not c.isspace() and c not in ",;/+"]
+    letters = "".join(q.options)
+    if not raw:
+        return "", f"Type a letter {letters[0]}–{letters[-1]}."
+    unknown = sorted({c for c in raw if c not in q.options})
+    if unknown:
+        return "", f"{', '.join(unknown)}: not an option; type a letter {letters[0]}–{letters[-1]}."
+    chosen = normalize_letters("".join(raw))
+    if len(chosen) != q.choose:
+        return "", f"Choose {q.choose} different letter{'s' if q.choose > 1 else ''}."
+    return chosen, None
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def _fail(message: str) -> int:
+    print(f"quizbot: {message}", file=sys.stderr)
+    return 2
+
+
+def run_practice(args: argparse.Namespace, *, inp: TextIO | None = None, out: TextIO | None = None) -> int:
+    from bot.bank import load_bank
+    from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
+    from bot.settings import SettingsError, load_settings
+    from bot.storage import Storage
+
+    inp = sys.stdin if inp is None else inp
+    out = sys.stdout if out is None else out
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    root = Path(args.dir) if args.dir else settings.questions_dir
+    if not root.is_dir():
+        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
+    bank = load_bank(root)
+    if not bank.questions:
+        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+
+    topic, trap = args.topic, args.trap
+    for name, kind, typed in (("topic", "topics", topic), ("trap tag", "traps", trap)):
+        if not typed:
+            continue
+        counts = tag_counts(bank.questions, kind)
+        resolved = resolve_tag(counts, typed)
+        if resolved is None:
+            close = close_tags(counts, typed) or [tag for tag, _ in counts.most_common(5)]
+            return _fail(f"there is no {name} {typed!r}; try one of: {', '.join(close)}")
+        if kind == "topics":
+            topic = resolved
+        else:
+            trap = resolved
+    flt = Filter(topic=topic, difficulty=args.difficulty, trap=trap)
+    pool = [q for q in bank.questions if flt.matches(q)]
+    if not pool:
+        return _fail("no question matches these filters")
+    count = min(args.count, len(pool))
+    user = (args.user or "").strip() or os.environ.get("QUIZBOT_USER") or default_user()
+
+    with asyncio.Runner() as runner:
+        try:
+            storage = runner.run(Storage.open(settings.database_path))
+        except Exception as exc:  # sqlite3.Error, OSError, a newer schema
+            return _fail(f"cannot open the database {settings.database_path}: {exc}")
+        session = Session(pool, storage, runner, user_name=user, locale=args.lang, inp=inp, out=out)
+        code = 0
+        try:
+            print(
+                f"Practice as {user!r}: {count} question{'s' if count > 1 else ''} of {len(pool)} "
+                f"(scores kept in {settings.database_path}, local server).",
+                file=out,
+            )
+            session.run(count)
+            total = runner.run(storage.user_stats(LOCAL_GUILD_ID, session.user_id)).points
+        except KeyboardInterrupt:
+            code, total = 130, None
+        finally:
+            runner.run(storage.close())
+        s = session.tally
+        summary = f"\n{s.answered} answered, {s.right} right, +{s.points} points"
+        if total is not None:
+            summary += f" · {user}'s total: {total}"
+        print(summary, file=out)
+        out.flush()
+        return code

@@ -1,0 +1,162 @@
+"""`quizbot practice`: the quiz engine in a terminal, driven through stdin."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from bot.practice import LOCAL_GUILD_ID, local_user_id, run_practice
+
+ROOT = Path(__file__).resolve().parents[1]
+Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
+CHOOSE2 = """# Question 23
+
+## Question
+Which two settings make the two tasks run in parallel after ingestion? Choose 2 answers.
+
+## Options
+- A. Make ingestion the upstream task of both (Correct)
+- B. Chain the two tasks
+- C. Remove every dependency
+- D. Use run condition All succeeded with ingestion upstream (Correct)
+
+## Explanation
+Both tasks need ingestion upstream and no dependency on each other.
+"""
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    root = tmp_path / "questions"
+    (root / "community").mkdir(parents=True)
+    (root / "raw").mkdir()
+    (root / "community" / "Q-104.md").write_text(Q104, encoding="utf-8")
+    (root / "raw" / "Q-023.md").write_text(CHOOSE2, encoding="utf-8")
+    return root
+
+
+def answers(db: Path) -> list[tuple[int, int, str, int]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT guild_id, user_id, letters, correct FROM answers ORDER BY answer_id"
+        ).fetchall()
+
+
+def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str) -> tuple[int, str, str]:
+    """Run `quizbot practice ARGS` in-process with `typed` as stdin; (exit code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "quizbot.sqlite3"))
+    monkeypatch.setenv("QUESTIONS_DIR", str(tmp_path / "questions"))
+    parsed = build_parser().parse_args(["practice", *args])
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    code = run_practice(parsed, inp=io.StringIO(typed), out=out)
+    return code, out.getvalue(), err.getvalue()
+
+
+# ----------------------------------------------------------------------------- through a real process
+
+
+def test_answers_typed_on_stdin_are_stored(bank: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "QUESTIONS_", "DISCORD_"))}
+    env.update(
+        DATABASE_PATH=str(tmp_path / "quizbot.sqlite3"),
+        QUESTIONS_DIR=str(bank),
+        PYTHONPATH=str(ROOT),
+    )
+
+    def run(typed: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", "practice", "--topic", "cli", "--count", "1", "--user", "Alice"],
+            input=typed,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=tmp_path,
+            env=env,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+        return proc.stdout
+
+    out = run("a\n\n")  # no Discord token anywhere: none is needed
+    assert "Q-104" in out and "**E.** The globally unique ID of the newly triggered run." in out
+    assert "Not quite: you chose **A**" in out
+    assert "Why A is wrong" in out and "`run_id` 不是 `job_id` 的組合或衍生" in out
+    assert "ID-Type-Confusion" in out  # the traps
+    assert "1 answered, 0 right" in out
+    user = local_user_id("alice")
+    assert answers(tmp_path / "quizbot.sqlite3") == [(LOCAL_GUILD_ID, user, "A", 0)]
+
+    out = run("E\n")  # the same question again (only one matches), answered right; EOF ends it
+    assert "Right: **E**" in out
+    assert answers(tmp_path / "quizbot.sqlite3")[-1] == (LOCAL_GUILD_ID, user, "E", 1)
+    with sqlite3.connect(tmp_path / "quizbot.sqlite3") as conn:  # each question's post is closed
+        assert conn.execute("SELECT COUNT(*) FROM posts WHERE closed_at IS NULL").fetchone() == (0,)
+
+
+# ----------------------------------------------------------------------------- the dialogue
+
+
+def test_bad_input_is_asked_again_and_explanation_and_quit(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = practice(tmp_path, monkeypatch, "\nz\nab\n?\nq\n", "--topic", "CLI", "--user", "bob")
+    assert code == 0
+    assert "Z: not an option" in out
+    assert "Choose 1 different letter." in out
+    assert "# Q-104 · Question and answer" in out and "## 📍 考點識別" in out  # the explanation
+    assert "0 answered, 0 right" in out
+    assert answers(tmp_path / "quizbot.sqlite3") == []
+
+
+def test_e_is_the_answer_e_when_there_is_an_option_e(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = practice(tmp_path, monkeypatch, "e\n\n", "--topic", "cli", "--user", "bob")
+    assert code == 0 and "Right: **E**" in out
+    assert "Your answer (A–E) · ? explanation" in out
+    assert [a[2] for a in answers(tmp_path / "quizbot.sqlite3")] == ["E"]
+
+
+def test_the_engine_prefers_questions_not_yet_answered_right(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = practice(tmp_path, monkeypatch, "E\n", "--topic", "cli", "--user", "ann")
+    assert code == 0 and "Right: **E**" in out
+    # Two questions in the bank, Q-104 already solved by ann: the next pick is Q-023, whose
+    # options are A-D, so `e` shows its explanation; then a choose-2 answer.
+    code, out, _ = practice(tmp_path, monkeypatch, "e\na\nd, a\n\n", "--count", "1", "--user", "ann")
+    assert code == 0
+    assert "Q-023" in out and "Q-104" not in out
+    assert "Your answer (A–D) · e explanation" in out
+    assert "Both tasks need ingestion upstream" in out  # the explanation
+    assert "Choose 2 different letters." in out
+    assert "Right: **A, D**" in out
+    rows = answers(tmp_path / "quizbot.sqlite3")
+    assert [(r[2], r[3]) for r in rows] == [("E", 1), ("AD", 1)]
+    assert {r[1] for r in rows} == {local_user_id("ann")}
+
+
+def test_problems_are_one_line_and_exit_2(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = practice(tmp_path, monkeypatch, "", "--topic", "clii")
+    assert code == 2 and "no topic 'clii'" in err and "CLI" in err
+    code, _, err = practice(tmp_path, monkeypatch, "", "--dir", str(tmp_path / "nope"))
+    assert code == 2 and "questions folder not found" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_local_user_ids() -> None:
+    assert local_user_id("Alice") == local_user_id(" alice ") == local_user_id("ＡＬＩＣＥ")
+    assert local_user_id("alice") != local_user_id("bob")
+    assert 0 < local_user_id("alice") < 2**62
