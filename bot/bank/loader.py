@@ -110,13 +110,17 @@ def _read_chunk(root: str, rels: list[str]) -> list[_Outcome]:
 
 
 def _read_parallel(root: Path, rels: list[str], workers: int) -> list[_Outcome]:
-    """Parse in `workers` fresh processes (spawned, so safe inside a threaded program)."""
+    """Parse the first share here and the others in `workers - 1` fresh processes (spawned, not
+    forked, so it is safe inside a threaded program), then join the outcomes in file order."""
     size = -(-len(rels) // workers)
     chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+    if len(chunks) < 2:
+        return _read_chunk(str(root), rels)
     try:
-        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(_read_chunk, str(root), chunk) for chunk in chunks]
-            return [outcome for f in futures for outcome in f.result()]
+        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_read_chunk, str(root), chunk) for chunk in chunks[1:]]
+            mine = _read_chunk(str(root), chunks[0])
+            return mine + [outcome for f in futures for outcome in f.result()]
     except (OSError, BrokenProcessPool) as exc:  # no processes here (sandbox, limits): do it ourselves
         log.warning("parallel bank load unavailable (%s); loading in one process", exc)
         return [_read_one_file(root, rel) for rel in rels]
