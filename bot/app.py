@@ -110,6 +110,7 @@ class QuizBot(commands.Bot):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await Storage.open(path)
         await self._storage.sync_question_tags(self.bank.questions)
+        await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         try:
@@ -208,6 +209,22 @@ class QuizBot(commands.Bot):
             if self._storage is not None:
                 await self._storage.close()
                 self._storage = None
+
+
+class CommandTranslator(app_commands.Translator):
+    """Command names, descriptions and choices in 繁體中文 for zh-TW (and zh-CN) clients."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale not in (discord.Locale.taiwan_chinese, discord.Locale.chinese):
+            return None
+        from bot.i18n import COMMANDS_ZH
+
+        return COMMANDS_ZH.get(string.message)
 
 
 class QuizTree(app_commands.CommandTree["QuizBot"]):
