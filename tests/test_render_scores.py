@@ -21,10 +21,9 @@ from bot.core.models import (
 )
 from bot.i18n import EN, ZH
 from bot.render.chart import MAX_BARS, Bar, accuracy_chart, chart_size
+from bot.render.ids import LB_NAV, lb_nav
 from bot.render.limits import CUSTOM_ID, embed_problems
 from bot.render.scores import (
-    LB_NAV,
-    lb_nav,
     leaderboard_embed,
     leaderboard_view,
     member_name,

@@ -21,11 +21,10 @@ from bot.app import reply
 from bot.core.models import LeaderboardMetric, LeaderboardPage
 from bot.core.periods import PeriodKind
 from bot.i18n import locale_of, t
+from bot.render.ids import LB_NAV, lb_nav
 from bot.render.limits import cut
 from bot.render.scores import (
     CHART_FILENAME,
-    LB_NAV,
-    lb_nav,
     leaderboard_embed,
     leaderboard_empty,
     leaderboard_view,

@@ -13,6 +13,12 @@ EXPLAIN_POST = r"quiz:explain:(?P<post>[0-9]{1,18})"
 # /explain views: the question (short hash of its key), the section index, the page, the owner.
 EXPLAIN_NAV = r"ex:(?P<action>sec|prev|next):(?P<q>[0-9a-f]{10}):(?P<sec>[0-9]{1,3}):(?P<page>[0-9]{1,3}):(?P<owner>[0-9]{1,20})"
 EXPLAIN_SECTION = r"ex:pick:(?P<q>[0-9a-f]{10}):(?P<owner>[0-9]{1,20})"
+# The leaderboard's Previous/Next: the action, the board, the page shown when the message was
+# drawn, and the member who may page it.
+LB_NAV = (
+    r"lb:(?P<action>prev|next):(?P<period>week|month|all):"
+    r"(?P<metric>points|accuracy|current_streak|best_streak):(?P<page>[0-9]{1,6}):(?P<owner>[0-9]{1,20})"
+)
 
 
 def answer(post_id: int, letter: str) -> str:
@@ -38,3 +44,7 @@ def explain_nav(action: str, key: str, section: int, page: int, owner: int) -> s
 
 def explain_section(key: str, owner: int) -> str:
     return f"ex:pick:{question_hash(key)}:{owner}"
+
+
+def lb_nav(action: str, period: str, metric: str, page: int, owner: int) -> str:
+    return f"lb:{action}:{period}:{metric}:{page}:{owner}"

@@ -26,6 +26,7 @@ from bot.core.models import (
 from bot.core.periods import PeriodKind
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS, TAG_MIN_ANSWERS
 from bot.i18n import t
+from bot.render.ids import lb_nav
 from bot.render.limits import EMBED_DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, cut, shrink_to_total
 from bot.render.text import utf16_len
 
@@ -39,18 +40,6 @@ CHART_FILENAME = "stats.png"
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 SPARKS = "▁▂▃▄▅▆▇█"
 RECENT_DAYS = 7  # participation: days listed one per line under the sparkline
-
-# custom_id of the leaderboard's Previous/Next buttons: the action, the board, the page shown
-# when the message was drawn, and the member who may page it.
-LB_NAV = (
-    r"lb:(?P<action>prev|next):(?P<period>week|month|all):"
-    r"(?P<metric>points|accuracy|current_streak|best_streak):(?P<page>[0-9]{1,6}):(?P<owner>[0-9]{1,20})"
-)
-
-
-def lb_nav(action: str, period: str, metric: str, page: int, owner: int) -> str:
-    return f"lb:{action}:{period}:{metric}:{page}:{owner}"
-
 
 # ------------------------------------------------------------------------------ shared bits
 

@@ -19,8 +19,8 @@ from PIL import Image
 
 from bot.core.models import LeaderboardPage
 from bot.render.chart import chart_size
+from bot.render.ids import LB_NAV
 from bot.render.limits import embed_problems
-from bot.render.scores import LB_NAV
 from bot.storage import Storage
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
 
