@@ -1218,7 +1218,7 @@ class Daily(commands.Cog):
         )
         view.add_item(ResetButton("no", target, interaction.user.id, label=t("admin.reset_no", locale)))
         await interaction.response.send_message(
-            question, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+            question, view=ids.dispatched_by_template(view), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     async def reset_click(

@@ -135,7 +135,7 @@ def explain_view(q: Question, section: int, page: int, owner: int, *, locale: st
             disabled=section == OVERVIEW or page >= pages - 1,
         )
     )
-    return view
+    return ids.dispatched_by_template(view)
 
 
 def _emoji(value: str) -> str | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+import discord
+
 ANSWER = r"quiz:ans:(?P<post>[0-9]{1,18}):(?P<letter>[A-F])"
 MULTI = r"quiz:multi:(?P<post>[0-9]{1,18})"
 EXPLAIN_POST = r"quiz:explain:(?P<post>[0-9]{1,18})"
@@ -48,3 +50,15 @@ def explain_section(key: str, owner: int) -> str:
 
 def lb_nav(action: str, period: str, metric: str, page: int, owner: int) -> str:
     return f"lb:{action}:{period}:{metric}:{page}:{owner}"
+
+
+def dispatched_by_template(view: discord.ui.View) -> discord.ui.View:
+    """Mark a view whose every component is handled by a DynamicItem (matched by custom_id).
+
+    discord.py keeps each unfinished view it sends in memory, keyed by message, and dispatches
+    clicks to it as well as to the DynamicItems: for these views that would mean a copy per
+    message kept forever, and a second dispatch of every click. A stopped view still
+    serialises its components, and discord.py neither stores nor dispatches it.
+    """
+    view.stop()
+    return view

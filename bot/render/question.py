@@ -143,7 +143,7 @@ def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False)
             ],
         )
         view.add_item(select)
-    return view
+    return ids.dispatched_by_template(view)
 
 
 def _plain_line(text: str) -> str:
@@ -257,4 +257,4 @@ def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
             custom_id=ids.explain_post(post_id),
         )
     )
-    return view
+    return ids.dispatched_by_template(view)

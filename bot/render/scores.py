@@ -26,6 +26,7 @@ from bot.core.models import (
 from bot.core.periods import PeriodKind
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS, TAG_MIN_ANSWERS
 from bot.i18n import t
+from bot.render import ids
 from bot.render.ids import lb_nav
 from bot.render.limits import EMBED_DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, cut, shrink_to_total
 from bot.render.text import utf16_len
@@ -168,7 +169,7 @@ def leaderboard_view(
     """Previous/Next (handled by a DynamicItem in bot.cogs.scores, owner-checked); none for one page."""
     view = discord.ui.View(timeout=None)
     if page.pages <= 1:
-        return view
+        return ids.dispatched_by_template(view)
     view.add_item(
         discord.ui.Button(
             label=t("lb.prev", locale),
@@ -187,7 +188,7 @@ def leaderboard_view(
             style=discord.ButtonStyle.secondary,
         )
     )
-    return view
+    return ids.dispatched_by_template(view)
 
 
 # ------------------------------------------------------------------------------ member stats

@@ -251,3 +251,17 @@ async def test_500_members_clicking_one_post(
     # the count is edited at most once per interval, whatever the click rate
     gaps = [b.started - a.started for a, b in zip(edits, edits[1:], strict=False)]
     assert len(edits) <= 3 and all(g >= 4.9 for g in gaps), gaps
+
+
+async def test_views_are_not_kept_in_memory_or_dispatched_twice(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    click = await fake.click(post, post.custom_ids()[0], w.member)
+    explain_id = next(c for c in click.message.custom_ids() if c.startswith("quiz:explain:"))
+    opened = await fake.click(click.message, explain_id, w.member)
+    assert opened.ephemeral
+    store = quizbot.bot._connection._view_store  # noqa: SLF001 - what discord.py keeps per message
+    assert store.persistent_views == [] and not any(store._views.values())  # noqa: SLF001
+    assert quizbot.errors.lines() == []  # no second dispatch answering the same interaction
