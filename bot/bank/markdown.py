@@ -671,21 +671,23 @@ def _norm_value(value: str) -> str:
 
 
 def _heading_list(doc: _Doc, kind: str) -> tuple[str, ...]:
-    """Tags written as a bullet list under a heading such as `### Topic Tags`."""
+    """Tags written as a bullet list under a heading such as `### Topic Tags` (first that has any)."""
     pattern = _TAG_HEADINGS[kind]
-    h = next((x for x in doc.headings if doc.meta[x.line] and pattern.search(x.text)), None)
-    if h is None:
-        return ()
-    a, b = doc.section_range(h)
-    out: list[str] = []
-    for i in range(a, b):
-        line = doc.blocks.lines[i].strip()
-        m = _BULLET.match(line)
-        if m:
-            out.extend(t for t in _tag_list(m[1]) if t not in out)
-        elif line and not line.startswith(("**", "<!--", "---")):
-            out.extend(t for t in _tag_list(line) if t not in out)
-    return tuple(out)
+    for h in doc.headings:
+        if not (doc.meta[h.line] and pattern.search(h.text)):
+            continue
+        a, b = doc.section_range(h)
+        out: list[str] = []
+        for i in range(a, b):
+            line = doc.blocks.lines[i].strip()
+            m = _BULLET.match(line)
+            if m:
+                out.extend(t for t in _tag_list(m[1]) if t not in out)
+            elif line and not line.startswith(("**", "<!--", "---")):
+                out.extend(t for t in _tag_list(line) if t not in out)
+        if out or kind != "level":
+            return tuple(out)
+    return ()
 
 
 def _heading_text(doc: _Doc) -> str:

@@ -325,3 +325,34 @@ def test_reader_raises_only_its_own_errors(lines: list[str]) -> None:
     for q in questions:
         assert q.answer and set(q.answer) <= set(q.options)
         assert len(q.options) >= 2 and q.stem
+
+
+@pytest.mark.parametrize(
+    "answer_block",
+    [
+        "## 答案與分析\n\n### ✅ 正確答案\n\n`C`\n",
+        "## 答案與來源\n\n### 實際正確答案\nC\n",
+        "## 官方答案與社群討論\n\n**實際正確答案:** C\n**社群投票結果:** C (90%)\n",
+        "## 答案與解析連結\n\n**正確答案:** `C`\n**詳細解析:** [點此查看解析](../analysis/Q-007-analysis.md)\n",
+    ],
+)
+def test_answer_block_variants(answer_block: str) -> None:
+    text = (
+        STRUCTURED.split("## 答案與來源")[0] + answer_block + "\n# 題目解析\n\n## ✅ 正解說明\nBecause C.\n"
+    )
+    (q,) = read_markdown(text, "Q-007.md")
+    assert q.answer == ("C",)
+    assert not q.disputed
+
+
+def test_tags_as_bullet_lists_and_none() -> None:
+    text = STRUCTURED.replace(
+        "## 標籤系統\n**Topics:** `Delta-Lake`, `Streaming`\n**Traps:** (無)\n**Domain:** Data Engineering\n",
+        "## 標籤 (Tags)\n\n### Topic Tags\n- `Views`\n- `Delta-Lake`\n\n### Trap Tags\n- (無)\n\n"
+        "### Level Tag\n- `L2-Intermediate`\n\n### 知識領域\nSecurity & Governance\n",
+    ).replace("**難度:** `L3-Advanced`", "")
+    (q,) = read_markdown(text, "Q-007.md")
+    assert q.topics == ("Views", "Delta-Lake")
+    assert q.traps == ()
+    assert q.difficulty == "L2-Intermediate"
+    assert q.domain == "Security & Governance"
