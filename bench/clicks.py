@@ -8,7 +8,9 @@ Both bots run in their own process against the same loopback fake Discord (tests
 one after the other in the same run:
 
   baseline  a plain discord.py bot whose one DynamicItem answers every click with an ephemeral
-            "ok" (bench/clicks_baseline.py)
+            "ok", clicked on the same question post QuizBot makes (same embed, same five
+            buttons: discord.py parses the clicked message on every click, so the post's size
+            is part of both bots' cost)
   quizbot   the real QuizBot: /quiz posts Q-104, then every click is recorded through the
             group-commit writer into SQLite (synchronous=FULL), scored, and answered with the
             full feedback embed (why the chosen option is wrong, points, streak, Explain button)
@@ -37,12 +39,67 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import discord  # noqa: E402
-from clicks_baseline import CUSTOM_ID, cpu_seconds, run  # noqa: E402
+from clicks_baseline import cpu_seconds, run  # noqa: E402
 
 from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember, InteractionHandle, StoredMessage  # noqa: E402
 
 WARMUP = 30
 DEADLINE = 3.0
+
+
+class OkAnswer(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:ans:(?P<post>[0-9]+):(?P<letter>[A-F])"
+):
+    """The do-nothing bot's button: matches QuizBot's answer buttons and answers "ok"."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="ok", custom_id=custom_id))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: Any, match: Any, /) -> OkAnswer:
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+
+def serve_baseline(api_base: str, gateway_url: str, token: str, loop_kind: str) -> None:
+    """The subprocess side: a plain discord.py bot (guilds intent) with one DynamicItem."""
+    from discord.ext import commands
+
+    from bot.app import point_discord_at
+
+    point_discord_at(api_base, gateway_url)
+
+    class Baseline(commands.Bot):
+        async def setup_hook(self) -> None:
+            self.add_dynamic_items(OkAnswer)
+
+    async def main() -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        async with Baseline(
+            command_prefix=commands.when_mentioned, intents=intents, help_command=None
+        ) as bot:
+            bot._connection.guild_ready_timeout = 0.05  # noqa: SLF001 - as the test harness does
+            runner = asyncio.create_task(bot.start(token))
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+            await bot.close()
+            await runner
+
+    run(main(), loop_kind)
+
+
+def quiz_post_payload() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The embeds and components of QuizBot's post of Q-104 (post id 1), rendered by the bot's code."""
+    from bot.bank import load_bank
+    from bot.render.question import answer_view, question_embed
+
+    q = load_bank(ROOT / "questions").get("community/Q-104")
+    assert q is not None
+    embed = question_embed(q, locale="en", kind="practice")
+    view = answer_view(q, 1, locale="en")
+    return [embed.to_dict()], view.to_components()
 
 
 def serve_quizbot(
@@ -121,14 +178,12 @@ async def scenario(kind: str, n: int, loop_kind: str) -> dict[str, float]:
         guild, channel, members = world(fake, n)
         with tempfile.TemporaryDirectory() as tmp:
             if kind == "baseline":
-                button = {"type": 2, "style": 1, "label": "ok", "custom_id": CUSTOM_ID}
-                message = fake.add_bot_message(
-                    channel, "Question", components=[{"type": 1, "components": [button]}]
-                )
+                embeds, components = quiz_post_payload()
+                message = fake.add_bot_message(channel, "", embeds=embeds, components=components)
                 cmd = [
                     sys.executable,
-                    str(ROOT / "bench" / "clicks_baseline.py"),
-                    "--serve-bot",
+                    __file__,
+                    "--serve-baseline",
                     fake.api_base,
                     fake.gateway_url,
                     fake.token,
@@ -155,7 +210,7 @@ async def scenario(kind: str, n: int, loop_kind: str) -> dict[str, float]:
                 )
                 await fake.gateway.sync(timeout=30)
                 if kind == "baseline":
-                    ids = [CUSTOM_ID]
+                    ids = message.custom_ids()
                 else:
                     await fake.wait_call(
                         "PUT",
@@ -188,10 +243,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="200 clicks")
     parser.add_argument("--loop", choices=["asyncio", "uvloop", "both"], default="both")
     parser.add_argument("--serve-quizbot", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-baseline", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     loop_arg = args.loop if args.loop != "both" else "asyncio"
     if args.serve_quizbot:
         serve_quizbot(*args.serve_quizbot, loop_kind=loop_arg)
+        return 0
+    if args.serve_baseline:
+        serve_baseline(*args.serve_baseline, loop_kind=loop_arg)
         return 0
     n = 200 if args.quick else args.clicks
     loops = ["asyncio", "uvloop"] if args.loop == "both" else [args.loop]
