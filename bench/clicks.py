@@ -87,7 +87,12 @@ def serve_baseline(api_base: str, gateway_url: str, token: str, loop_kind: str) 
             await bot.close()
             await runner
 
-    run(main(), loop_kind)
+    if os.environ.get("BENCH_PROFILE_BASELINE"):  # write a cProfile of the baseline bot to this file
+        import cProfile
+
+        cProfile.runctx("run(main(), loop_kind)", globals(), locals(), os.environ["BENCH_PROFILE_BASELINE"])
+    else:
+        run(main(), loop_kind)
 
 
 def quiz_post_payload() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
