@@ -116,10 +116,7 @@ class Painter:
                     x += w
             self.y += 22
 
-    def embed(self, e: dict[str, Any]) -> None:
-        top = self.y
-        x0, x1 = 28, WIDTH - 28
-        self.y += 12
+    def _content(self, e: dict[str, Any], x0: int, x1: int) -> None:
         if e.get("title"):
             self.text_block(x0, x1, "**" + e["title"].replace("**", "") + "**")
             self.y += 4
@@ -133,27 +130,22 @@ class Painter:
             self.y += 6
             self.d.text((x0, self.y), clean(e["footer"]["text"]), font=self.small, fill=MUTED)
             self.y += 20
-        self.y += 8
+
+    def embed(self, e: dict[str, Any]) -> None:
+        """One pass to measure the card, then the card and a second pass on top of it."""
+        top = self.y
+        x0, x1 = 28, WIDTH - 28
+        self.y += 12
+        self._content(e, x0, x1)
+        bottom = self.y + 8
         colour = e.get("color", 0x5865F2)
-        self.img.paste(CARD, [16, top, WIDTH - 16, self.y])
+        self.img.paste(CARD, [16, top, WIDTH - 16, bottom])
         self.d.rectangle(
-            [16, top, 19, self.y], fill=((colour >> 16) & 255, (colour >> 8) & 255, colour & 255)
+            [16, top, 19, bottom], fill=((colour >> 16) & 255, (colour >> 8) & 255, colour & 255)
         )
-        # repaint over the card background
-        saved_y, self.y = self.y, top + 12
-        if e.get("title"):
-            self.text_block(x0, x1, "**" + e["title"].replace("**", "") + "**")
-            self.y += 4
-        if e.get("description"):
-            self.text_block(x0, x1, e["description"])
-        for f in e.get("fields", []):
-            self.y += 6
-            self.text_block(x0, x1, "**" + f["name"] + "**")
-            self.text_block(x0, x1, f["value"])
-        if e.get("footer"):
-            self.y += 6
-            self.d.text((x0, self.y), clean(e["footer"]["text"]), font=self.small, fill=MUTED)
-        self.y = saved_y + 10
+        self.y = top + 12
+        self._content(e, x0, x1)
+        self.y = bottom + 10
 
     def buttons(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
