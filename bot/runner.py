@@ -73,14 +73,10 @@ def check_database_path(path: Path) -> None:
         raise SettingsError(f"{where}: the folder {str(path.parent)!r} is not writable.")
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise SettingsError(f"{where} is not writable by this user.")
+    from bot.storage.migrate import probe_writable
+
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            conn.execute("BEGIN IMMEDIATE")  # takes the write lock: fails on a read-only database
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
+        version = probe_writable(path)
     except sqlite3.Error as exc:
         raise SettingsError(f"{where} cannot be opened for writing as a SQLite database: {exc}.") from None
     from bot.storage.migrate import load_migrations

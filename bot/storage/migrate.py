@@ -10,6 +10,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 _NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -71,3 +72,16 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
         current = mig.version
         applied.append(mig.version)
     return applied
+
+
+def probe_writable(path: str | Path) -> int:
+    """The schema version of the database at `path`, after proving it can be written (the write
+    lock is taken and released; nothing changes). Raises sqlite3.Error otherwise."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute("BEGIN IMMEDIATE")  # fails on a read-only database
+        conn.execute("ROLLBACK")
+        return version
+    finally:
+        conn.close()
