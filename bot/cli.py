@@ -68,7 +68,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     import sqlite3
     from pathlib import Path
 
-    from bot.storage import migrate, queries
+    from bot.storage import migrate
 
     def fail(message: str) -> int:
         print(f"quizbot: {message}", file=sys.stderr)
@@ -89,18 +89,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
-        # SQLite's online backup API, as Storage.backup uses, but on a plain connection: opening
-        # the database through Storage would apply pending migrations to it first.
-        src = sqlite3.connect(source, timeout=30)
-        try:
-            queries.backup_to(src, str(partial))
-        finally:
-            src.close()
-        check = sqlite3.connect(partial)
-        try:
-            problems, version = queries.integrity_check(check), migrate.schema_version(check)
-        finally:
-            check.close()
+        problems, version = migrate.backup_file(source, partial)
         if problems:
             partial.unlink(missing_ok=True)
             return fail(f"the copy failed its integrity check: {problems[0]}")
