@@ -204,7 +204,9 @@ def main() -> None:
             runs = [measure(root, mode) for _ in range(args.runs)]
             best = min(runs, key=lambda r: r["seconds"])
             rows.append((mode, best))
-        print(f"{'':28}{'cold seconds (best of ' + str(args.runs) + ')':>30}{'peak RSS MB':>14}{'import s':>10}")
+        print(
+            f"{'':28}{'cold seconds (best of ' + str(args.runs) + ')':>30}{'peak RSS MB':>14}{'import s':>10}"
+        )
         print(f"{'':28}{'':>30}{'(+ workers)':>14}")
         labels = {"baseline": "baseline: read+decode only", "load_bank": "quizbot load_bank"}
         for mode, r in rows:
