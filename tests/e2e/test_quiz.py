@@ -265,3 +265,20 @@ async def test_views_are_not_kept_in_memory_or_dispatched_twice(
     store = quizbot.bot._connection._view_store  # noqa: SLF001 - what discord.py keeps per message
     assert store.persistent_views == [] and not any(store._views.values())  # noqa: SLF001
     assert quizbot.errors.lines() == []  # no second dispatch answering the same interaction
+
+
+async def test_a_deleted_channel_or_missing_permission_does_not_break_closing(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    second = (await fake.invoke(w.guild, w.general, w.member_zh, "quiz", {"topic": "CLI"})).message
+    quiz = quizbot.bot.get_cog("Quiz")
+    fake.delete_channel(w.quiz)
+    await fake.gateway.sync()
+    result = await quiz.close_post(int(post.custom_ids()[0].split(":")[2]))
+    assert result is not None and result.newly_closed  # closed and scored, the reveal skipped
+    fake.forbid("PATCH", "/channels/{channel_id}/messages/{message_id}", times=None)
+    result = await quiz.close_post(int(second.custom_ids()[0].split(":")[2]))
+    assert result is not None and result.newly_closed
+    assert quizbot.errors.lines() == []  # warnings only, no unhandled error
