@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.render import ids
 from bot.render.limits import (
     EMBED_DESCRIPTION,
+    EMBED_TOTAL,
     FIELD_VALUE,
     SELECT_DESCRIPTION,
     SELECT_LABEL,
@@ -178,8 +179,12 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
             streak=fb.streak,
             best=fb.best_streak,
         )
-    embed.set_footer(text=footer)
-    return shrink_to_total(embed)
+    # the cached body leaves FOOTER_ROOM for this line, so the whole stays within Discord's total
+    embed.set_footer(text=cut(footer, FOOTER_ROOM))
+    return embed
+
+
+FOOTER_ROOM = 200
 
 
 # Rendering an explanation costs milliseconds (Markdown parsing); every member who picks the
@@ -194,7 +199,9 @@ def _feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> dict
     hit = _BODY_CACHE.get(key)
     if hit is not None and hit[0] is q:
         return hit[1]
-    body = _build_feedback_body(q, chosen, correct, locale).to_dict()
+    body = shrink_to_total(
+        _build_feedback_body(q, chosen, correct, locale), EMBED_TOTAL - FOOTER_ROOM
+    ).to_dict()
     if len(_BODY_CACHE) >= _BODY_CACHE_MAX:
         _BODY_CACHE.pop(next(iter(_BODY_CACHE)))
     _BODY_CACHE[key] = (q, body)
@@ -247,7 +254,16 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
     return embed
 
 
+_VIEW_CACHE: dict[tuple[int, str], discord.ui.View] = {}
+
+
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
+    """The Explain button under a reply; one (stopped, never stored) view per post and language."""
+    cached = _VIEW_CACHE.get((post_id, locale))
+    if cached is not None:
+        return cached
+    if len(_VIEW_CACHE) >= 2048:
+        _VIEW_CACHE.pop(next(iter(_VIEW_CACHE)))
     view = discord.ui.View(timeout=None)
     view.add_item(
         discord.ui.Button(
@@ -257,4 +273,5 @@ def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
             custom_id=ids.explain_post(post_id),
         )
     )
-    return ids.dispatched_by_template(view)
+    _VIEW_CACHE[(post_id, locale)] = ids.dispatched_by_template(view)
+    return view
