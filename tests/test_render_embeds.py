@@ -88,3 +88,14 @@ def test_fit_keeps_fences_balanced() -> None:
     assert utf16_len(cut) <= 1024
     assert cut.count("```") % 2 == 0
     assert cut.endswith("…")
+
+
+def test_prepared_feedback_payload_is_the_feedback_embed(questions: list) -> None:  # type: ignore[type-arg]
+    from bot.render.question import PreparedEmbed, feedback_payload
+
+    for q in questions[:40]:
+        for letter in q.options:
+            fb = Feedback(letter, letter in q.answer, 1, 7, 2, 4, "practice")
+            payload = PreparedEmbed(feedback_payload(q, fb, locale=ZH)).to_dict()
+            assert payload == feedback_embed(q, fb, locale=ZH).to_dict()
+            assert embed_problems(discord.Embed.from_dict(payload)) == []

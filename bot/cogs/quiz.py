@@ -23,7 +23,15 @@ from bot.bank.select import Filter, close_tags, match_tags, pick, resolve_tag, t
 from bot.core import CloseResult, Post
 from bot.i18n import locale_of, t
 from bot.render import ids
-from bot.render.question import Feedback, Tally, answer_view, feedback_embed, feedback_view, question_embed
+from bot.render.question import (
+    Feedback,
+    PreparedEmbed,
+    Tally,
+    answer_view,
+    feedback_payload,
+    feedback_view,
+    question_embed,
+)
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -301,7 +309,7 @@ class Quiz(commands.Cog):
             kind=post.kind,
         )
         await interaction.response.send_message(
-            embed=feedback_embed(question, feedback, locale=locale),
+            embed=PreparedEmbed(feedback_payload(question, feedback, locale=locale)),
             view=feedback_view(post_id, locale=locale),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,

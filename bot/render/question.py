@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 
@@ -167,7 +168,23 @@ class Feedback:
 
 def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
     """The ephemeral reply: right or wrong, the right option, why the chosen one is wrong, traps, score."""
-    embed = discord.Embed.from_dict(_feedback_body(q, fb.chosen, fb.correct, locale))
+    return discord.Embed.from_dict(feedback_payload(q, fb, locale=locale))
+
+
+class PreparedEmbed(discord.Embed):
+    """An embed whose payload is already built: sent as is, without a round trip through
+    Embed's attributes (the answer path sends one per click). Only `to_dict` is meaningful."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._payload = payload
+
+    def to_dict(self) -> Any:
+        return self._payload
+
+
+def feedback_payload(q: Question, fb: Feedback, *, locale: str) -> dict[str, Any]:
+    """`feedback_embed` as the dict Discord receives (the cached body plus this member's score)."""
     if fb.kind == "practice" and fb.correct and fb.points == 0:
         footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
     else:
@@ -180,8 +197,9 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
             best=fb.best_streak,
         )
     # the cached body leaves FOOTER_ROOM for this line, so the whole stays within Discord's total
-    embed.set_footer(text=cut(footer, FOOTER_ROOM))
-    return embed
+    payload = dict(_feedback_body(q, fb.chosen, fb.correct, locale))
+    payload["footer"] = {"text": cut(footer, FOOTER_ROOM)}
+    return payload
 
 
 FOOTER_ROOM = 200
