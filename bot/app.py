@@ -7,6 +7,7 @@ Everything Discord-specific lives here and in `bot/cogs/`; the rules live in
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -49,6 +50,25 @@ def intents() -> discord.Intents:
     wanted = discord.Intents.none()
     wanted.guilds = True
     return wanted
+
+
+#: Collect the young generation every 10,000 new objects rather than 700 (see settle_heap).
+GC_THRESHOLD = (10_000, 10, 10)
+
+
+def settle_heap() -> None:
+    """Move what is alive now (the bank, the command tree, discord.py's caches) out of the cyclic
+    garbage collector's reach, and collect the young generation less often.
+
+    A burst of clicks allocates fast, and with CPython's defaults the collector ran ~240 times per
+    1,000 clicks, twice over the whole heap: ~0.2 ms of a ~0.8 ms click (bench/clicks.py,
+    docs/performance.md). Objects frozen here are still freed by reference counting; what was
+    frozen before (an old bank) is unfrozen first, so a bank reload leaks nothing.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 class QuizBot(commands.Bot):
@@ -120,6 +140,7 @@ class QuizBot(commands.Bot):
             if self.force_sync:
                 raise
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
+        settle_heap()
 
     async def sync_commands(self, *, forced: bool = False) -> str:
         """Sync the command tree with Discord if it changed since the last sync (or if `forced`).

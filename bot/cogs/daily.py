@@ -30,7 +30,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import reply
+from bot.app import reply, settle_heap
 from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
 from bot.bank.model import Question
@@ -765,6 +765,7 @@ class Daily(commands.Cog):
             bot.bank = new
             report.swapped = True
             await bot.storage.sync_question_tags(new.questions)
+            settle_heap()
             log.info("question bank reloaded: %s", new.summary_line())
             return report
 

@@ -7,6 +7,7 @@ import csv
 import io
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -222,10 +223,13 @@ BROKEN = "id: Q-099\nstem: A question without options or answer.\n"
 
 
 async def test_reload_reports_what_changed_and_swaps_the_bank(
-    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w, fake = discord_world, fake_discord
     bot = quizbot.running
+    settled: list[int] = []
+    daily_cog = sys.modules["bot.cogs.daily"]  # load_extension imported it anew: patch that one
+    monkeypatch.setattr(daily_cog, "settle_heap", lambda: settled.append(len(bot.bank.questions)))
     root = quizbot.settings.questions_dir / "daily"
     (root / "Q-005.yaml").write_text(question_yaml(5, "A", "Kafka"), encoding="utf-8")
     changed = (root / "Q-002.yaml").read_text(encoding="utf-8").replace("answer: B", "answer: C")
@@ -239,6 +243,7 @@ async def test_reload_reports_what_changed_and_swaps_the_bank(
     assert "Removed: `daily/Q-004`" in text
     assert "Files that failed (1)" in text and "daily/broken.yaml" in text
     assert bot.bank is not before and bot.bank.get("daily/Q-005") is not None
+    assert settled == [4]  # the new bank's objects frozen, the old one's collectable
     q2 = bot.bank.get("daily/Q-002")
     assert q2 is not None and q2.answer == ("C",)
     tags = await bot.storage.run_sync(
