@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import zlib
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakediscord import jsonfast
 from tests.fakediscord.models import JSON, FakeGuild
 from tests.fakediscord.recorder import Frame, Log
 
@@ -83,7 +83,7 @@ class Connection:
     _zlib: Any = None
 
     def encode(self, payload: JSON) -> str | bytes:
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        text = jsonfast.dumps(payload)
         if not self.compress:
             return text
         if self._zlib is None:
@@ -303,9 +303,9 @@ class Gateway:
         try:
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
-                    await self._received(conn, json.loads(msg.data))
+                    await self._received(conn, jsonfast.loads(msg.data))
                 elif msg.type is WSMsgType.BINARY:
-                    await self._received(conn, json.loads(zlib.decompress(msg.data)))
+                    await self._received(conn, jsonfast.loads(zlib.decompress(msg.data)))
                 elif msg.type is WSMsgType.ERROR:
                     break
         finally:

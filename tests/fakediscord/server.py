@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import mimetypes
 import re
@@ -27,7 +26,7 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
-from tests.fakediscord import validate
+from tests.fakediscord import jsonfast, validate
 from tests.fakediscord.faults import Fault, FaultResponse, FaultSet, error_body, rate_limited
 from tests.fakediscord.gateway import Gateway, Intent
 from tests.fakediscord.interactions import (
@@ -666,7 +665,7 @@ class FakeDiscord:
                 name = part.name or ""
                 data = await part.read(decode=False)
                 if name == "payload_json":
-                    body = json.loads(bytes(data).decode())
+                    body = jsonfast.loads(bytes(data))
                 else:
                     files.append(
                         UploadedFile(
@@ -681,7 +680,7 @@ class FakeDiscord:
         if not raw:
             return None, []
         try:
-            return json.loads(raw), []
+            return jsonfast.loads(raw), []
         except ValueError:
             return raw.decode(errors="replace"), []
 
@@ -692,7 +691,7 @@ class FakeDiscord:
             return web.Response(status=reply.status, headers=headers)
         # Exactly "application/json": discord.py only parses JSON for that (no charset).
         headers["Content-Type"] = "application/json"
-        return web.Response(status=reply.status, body=json.dumps(reply.body).encode(), headers=headers)
+        return web.Response(status=reply.status, body=jsonfast.dumps_bytes(reply.body), headers=headers)
 
     def _register_routes(self) -> None:
         r = self._route
@@ -1312,7 +1311,7 @@ class FakeDiscord:
     ) -> StoredMessage:
         """Store a new message; `role` ("original"/"followup") links it to `interaction` first."""
         mid = Snowflakes.next()
-        components = json.loads(json.dumps(body.get("components") or []))
+        components = jsonfast.copy(body.get("components") or [])
         number_components(components)
         flags = (
             int(body.get("flags") or 0) & (EPHEMERAL | IS_COMPONENTS_V2 | (1 << 2) | (1 << 12))
@@ -1408,7 +1407,7 @@ class FakeDiscord:
     def _apply_edit(
         self, msg: StoredMessage, body: JSON, files: list[UploadedFile], *, clear_loading: bool = True
     ) -> None:
-        msg.versions.append(json.loads(json.dumps(msg.payload)))
+        msg.versions.append(jsonfast.copy(msg.payload))
         p = msg.payload
         if "content" in body:
             p["content"] = str(body.get("content") or "")
@@ -1416,7 +1415,7 @@ class FakeDiscord:
         if "embeds" in body:
             p["embeds"] = [{"type": "rich", **e} for e in body.get("embeds") or []]
         if "components" in body:
-            comps = json.loads(json.dumps(body.get("components") or []))
+            comps = jsonfast.copy(body.get("components") or [])
             number_components(comps)
             p["components"] = comps
         if "flags" in body and body["flags"] is not None:
