@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.app import reply
+from bot.app import reply, send_prepared
 from bot.bank.model import Question
 from bot.bank.select import Filter, close_tags, match_tags, pick, resolve_tag, tag_counts
 from bot.core import CloseResult, Post
@@ -25,11 +25,10 @@ from bot.i18n import locale_of, t
 from bot.render import ids
 from bot.render.question import (
     Feedback,
-    PreparedEmbed,
     Tally,
     answer_view,
+    feedback_components,
     feedback_payload,
-    feedback_view,
     question_embed,
 )
 
@@ -308,13 +307,20 @@ class Quiz(commands.Cog):
             best_streak=outcome.best_streak,
             kind=post.kind,
         )
-        await interaction.response.send_message(
-            embed=PreparedEmbed(feedback_payload(question, feedback, locale=locale)),
-            view=feedback_view(post_id, locale=locale),
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
         self._bump_count(post, question)
+        try:
+            await send_prepared(
+                interaction,
+                embeds=[feedback_payload(question, feedback, locale=locale)],
+                components=feedback_components(post_id, locale=locale),
+            )
+        except discord.HTTPException as exc:  # e.g. the interaction expired: the answer is stored
+            log.warning(
+                "answer of %s to post %s stored, but its feedback could not be sent: %s",
+                interaction.user.id,
+                post_id,
+                exc,
+            )
 
     # ------------------------------------------------------------------ live count
 

@@ -173,7 +173,7 @@ def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
 
 class PreparedEmbed(discord.Embed):
     """An embed whose payload is already built: sent as is, without a round trip through
-    Embed's attributes (the answer path sends one per click). Only `to_dict` is meaningful."""
+    Embed's attributes. Only `to_dict` is meaningful."""
 
     def __init__(self, payload: dict[str, Any]) -> None:
         super().__init__()
@@ -181,6 +181,19 @@ class PreparedEmbed(discord.Embed):
 
     def to_dict(self) -> Any:
         return self._payload
+
+
+class PreparedView(discord.ui.View):
+    """A view whose components are already built, every one handled by a DynamicItem: stopped,
+    so discord.py neither stores nor dispatches it (see ids.dispatched_by_template)."""
+
+    def __init__(self, components: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        self._components = components
+        self.stop()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return self._components
 
 
 def feedback_payload(q: Question, fb: Feedback, *, locale: str) -> dict[str, Any]:
@@ -273,6 +286,19 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
 
 
 _VIEW_CACHE: dict[tuple[int, str], discord.ui.View] = {}
+_COMPONENTS_CACHE: dict[tuple[int, str], list[dict[str, Any]]] = {}
+
+
+def feedback_components(post_id: int, *, locale: str) -> list[dict[str, Any]]:
+    """`feedback_view` as the components Discord receives; built once per post and language
+    (shared between replies: not to be modified)."""
+    key = (post_id, locale)
+    cached = _COMPONENTS_CACHE.get(key)
+    if cached is None:
+        if len(_COMPONENTS_CACHE) >= 2048:
+            _COMPONENTS_CACHE.pop(next(iter(_COMPONENTS_CACHE)))
+        cached = _COMPONENTS_CACHE[key] = feedback_view(post_id, locale=locale).to_components()
+    return cached
 
 
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:

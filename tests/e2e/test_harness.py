@@ -23,7 +23,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.app import QuizBot
+from bot.app import QuizBot, reply, send_prepared
 from bot.settings import Settings
 from tests.fakediscord import (
     BotHarness,
@@ -211,6 +211,14 @@ async def ops(interaction: discord.Interaction) -> None:
     )
 
 
+@app_commands.command(name="prepared", description="send_prepared, then a second answer")
+async def prepared(interaction: discord.Interaction) -> None:
+    await send_prepared(
+        interaction, embeds=[{"title": "prepared", "description": "**ready**"}], components=[]
+    )
+    await reply(interaction, "second")  # answered already: this must be a follow-up
+
+
 @app_commands.command(name="upload", description="Read an attachment option")
 async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
     data = await file.read()
@@ -232,7 +240,20 @@ class HarnessBot(QuizBot):
             db.execute(
                 "CREATE TABLE IF NOT EXISTS posted (qid TEXT PRIMARY KEY, boot TEXT, message_id INTEGER)"
             )
-        test_only: list[Any] = [echo, topic, admin, post, say, slow, form, pick, ops, upload, report]
+        test_only: list[Any] = [
+            echo,
+            topic,
+            admin,
+            post,
+            say,
+            slow,
+            form,
+            pick,
+            ops,
+            upload,
+            report,
+            prepared,
+        ]
         for cmd in test_only:
             self.tree.add_command(cmd)
         self.add_dynamic_items(AnswerButton)
@@ -342,6 +363,18 @@ async def test_defer_followups_and_edits(
     assert extra.content == "extra" and extra.ephemeral
     assert extra.attachments[0]["filename"] == "proof.txt"
     assert fake_discord.attachment_bytes(extra.attachments[0]) == THIS_FILE
+
+
+async def test_send_prepared_answers_once_then_follow_ups_go_to_the_webhook(
+    quizbot: BotHarness[HarnessBot], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w = discord_world
+    h = await fake_discord.invoke(w.guild, w.quiz, w.member, "prepared")
+    assert h.callback.type == Callback.CHANNEL_MESSAGE and h.ephemeral
+    assert h.callback.data["embeds"] == [{"title": "prepared", "description": "**ready**"}]
+    assert "with_response" not in h.callback.call.query
+    second = await h.wait_followup(0)  # not a second callback (which Discord would refuse)
+    assert second.content == "second" and second.ephemeral
 
 
 async def test_modal_and_select(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import bot.app
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,50 @@ async def test_quiz_topic_cli_posts_q104_and_teaches_why_a_is_wrong(
         (w.member.id, "A", False, 0),
         (w.member_zh.id, "E", True, 1),
     ]
+
+
+async def test_feedback_goes_out_prepared_and_reads_the_same_through_send_message(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    fast = await fake.click(post, post.custom_ids()[0], w.member)  # A
+    # the prepared path does not ask Discord for the created message back
+    assert "with_response" not in fast.callback.call.query
+    assert fast.ephemeral and fast.callback.data["allowed_mentions"] == {"parse": []}
+    assert "Why A is wrong" in embed_text(fast)
+
+    monkeypatch.setattr(bot.app, "PREPARED_PATH", False)  # as with a discord.py lacking its internals
+    other = fake.create_member(w.guild, "other")
+    slow = await fake.click(post, post.custom_ids()[0], other)  # A as well: the same feedback
+    assert "with_response" in slow.callback.call.query
+    assert slow.ephemeral and slow.callback.data["allowed_mentions"] == {"parse": []}
+    assert slow.components == fast.components
+    (a,), (b,) = fast.embeds, slow.embeds
+    assert {k: v for k, v in a.items() if k != "footer"} == {k: v for k, v in b.items() if k != "footer"}
+
+
+async def test_a_discord_error_on_the_feedback_keeps_the_answer(
+    quizbot: BotHarness[Any],
+    fake_discord: FakeDiscord,
+    discord_world: World,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    w, fake = discord_world, fake_discord
+    post = (await post_quiz(fake, w, topic="CLI")).message
+    fake.fail("POST", "/interactions/*/callback", 404, code=10062)  # the interaction expired
+    mark = fake.mark()
+    click = await fake.click(post, post.custom_ids()[4], w.member, wait=False)
+    await fake.wait_call("POST", "/interactions/{interaction_id}/{interaction_token}/callback", since=mark)
+    await fake.gateway.sync()
+    post_id = int(post.custom_ids()[0].split(":")[2])
+    rows = await quizbot.bot.storage.answers_for_post(post_id)
+    assert [(r.user_id, r.letters) for r in rows] == [(w.member.id, "E")]
+    again = await fake.click(post, post.custom_ids()[0], w.member)  # the bot goes on: answered already
+    assert "You already answered **E**" in again.content
+    assert not click.answered
+    assert "its feedback could not be sent: 404 Not Found" in caplog.text
+    assert "Traceback" not in caplog.text and "Ignoring exception" not in caplog.text
 
 
 async def test_a_click_after_a_restart_is_still_handled(
