@@ -1,4 +1,4 @@
-"""JSON for the fake: orjson when it is installed (the `speed` extra), else the standard library.
+"""JSON for the fake: orjson when it is installed (a dependency of the bot), else the standard library.
 
 The fake shares this machine's cores with the bot it serves. In bench/clicks.py encoding JSON
 (every gateway frame, every REST reply) was the largest part of the fake's own cost, and the
@@ -13,7 +13,7 @@ from typing import Any
 
 try:
     import orjson
-except ImportError:  # the plain dev install: the standard library
+except ImportError:  # an environment without it: the standard library
     orjson = None
 
 
