@@ -143,6 +143,12 @@ class QuizBot(commands.Bot):
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
         settle_heap()
 
+    async def on_ready(self) -> None:
+        # What GUILD_CREATE brought (every server's channels, roles, permissions) is start-up state
+        # as well: frozen like the bank (see settle_heap).
+        settle_heap()
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+
     async def sync_commands(self, *, forced: bool = False) -> str:
         """Sync the command tree with Discord if it changed since the last sync (or if `forced`).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from collections.abc import Iterator
@@ -48,16 +49,21 @@ def test_settle_heap_freezes_what_is_alive_and_collects_the_young_less_often(gc_
 async def test_the_bot_settles_its_heap_once_set_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gc_state: None
 ) -> None:
-    calls: list[bool] = []
+    calls: list[int] = []
+    twice = asyncio.Event()
 
     def recording() -> None:
-        calls.append(True)
+        running = harness.bot
+        calls.append(len(running.guilds) if running is not None else -1)
         settle_heap()
+        if len(calls) == 2:
+            twice.set()
 
     monkeypatch.setattr(bot.app, "settle_heap", recording)
     async with FakeDiscord() as fake:
         guild = fake.create_guild("G", channels=("quiz",))
         harness: BotHarness[QuizBot] = BotHarness(fake, tmp_path, dev_guild=guild)
         async with harness:
-            assert calls == [True]
-            assert harness.running.storage is not None
+            await asyncio.wait_for(twice.wait(), 10)
+            # once set up (before connecting: no server yet), once ready (the server cached)
+            assert calls == [0, 1]
