@@ -167,15 +167,18 @@ async def burst(
     # collector waits until the burst is over.
     gc.collect()
     gc.disable()
-    cpu0 = cpu_seconds(pid)
-    fake0 = time.process_time()
-    handles: list[InteractionHandle] = [
-        await fake.click(message, custom_ids[i % len(custom_ids)], members[i], wait=False) for i in range(n)
-    ]
-    await asyncio.gather(*(h.wait_response(timeout=120) for h in handles))
-    cpu1 = cpu_seconds(pid)
-    fake1 = time.process_time()
-    gc.enable()
+    try:
+        cpu0 = cpu_seconds(pid)
+        fake0 = time.process_time()
+        handles: list[InteractionHandle] = [
+            await fake.click(message, custom_ids[i % len(custom_ids)], members[i], wait=False)
+            for i in range(n)
+        ]
+        await asyncio.gather(*(h.wait_response(timeout=120) for h in handles))
+        cpu1 = cpu_seconds(pid)
+        fake1 = time.process_time()
+    finally:
+        gc.enable()
     for h in handles:
         assert h.callback.ephemeral, h.content
     lat = sorted(h.latency or 0.0 for h in handles)

@@ -272,9 +272,6 @@ class QuizTree(app_commands.CommandTree["QuizBot"]):
         await reply(interaction, message)
 
 
-EPHEMERAL = 1 << 6  # message flag
-
-
 def _prepared_path() -> bool:
     """Whether this discord.py has what `send_prepared` uses beyond its public API."""
     return (
@@ -313,7 +310,7 @@ async def send_prepared(
         "allowed_mentions": {"parse": []},
     }
     if ephemeral:
-        data["flags"] = EPHEMERAL
+        data["flags"] = discord.MessageFlags(ephemeral=True).value
     if not PREPARED_PATH:
         await interaction.response.send_message(
             embeds=[PreparedEmbed(e) for e in embeds],

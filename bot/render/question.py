@@ -285,7 +285,6 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
     return embed
 
 
-_VIEW_CACHE: dict[tuple[int, str], discord.ui.View] = {}
 _COMPONENTS_CACHE: dict[tuple[int, str], list[dict[str, Any]]] = {}
 
 
@@ -302,12 +301,7 @@ def feedback_components(post_id: int, *, locale: str) -> list[dict[str, Any]]:
 
 
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
-    """The Explain button under a reply; one (stopped, never stored) view per post and language."""
-    cached = _VIEW_CACHE.get((post_id, locale))
-    if cached is not None:
-        return cached
-    if len(_VIEW_CACHE) >= 2048:
-        _VIEW_CACHE.pop(next(iter(_VIEW_CACHE)))
+    """The Explain button under a reply (a stopped view: never stored, see ids.dispatched_by_template)."""
     view = discord.ui.View(timeout=None)
     view.add_item(
         discord.ui.Button(
@@ -317,5 +311,4 @@ def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
             custom_id=ids.explain_post(post_id),
         )
     )
-    _VIEW_CACHE[(post_id, locale)] = ids.dispatched_by_template(view)
-    return view
+    return ids.dispatched_by_template(view)
