@@ -5,8 +5,13 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.bank.model import Question
+
+if TYPE_CHECKING:
+    from bot.bank.topics import TopicGroup, TopicIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class Bank:
     copies_merged: int = 0
     files_read: int = 0
     repaired: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (rebuilt, uncertain)
+    topic_groups: tuple[TopicGroup, ...] = ()  # from the bank's topics.yaml (bot/bank/topics.py)
 
     def __post_init__(self) -> None:
         self._by_key = {q.key: q for q in self.questions}
@@ -76,6 +82,13 @@ class Bank:
             by_norm.setdefault(_norm_id(name), name)
         hits = difflib.get_close_matches(wanted, list(by_norm), n=n, cutoff=0.5)
         return [by_norm[h] for h in hits]
+
+    @cached_property
+    def topics(self) -> TopicIndex:
+        """Topic families, topics.yaml groups and autocomplete, built once per bank."""
+        from bot.bank.topics import TopicIndex
+
+        return TopicIndex(self.questions, self.topic_groups)
 
     @property
     def errors(self) -> list[Problem]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from bot.bank.bank import Bank, Problem, Skipped
 from bot.bank.markdown import NotAQuestion, read_markdown
 from bot.bank.model import BankError, Question
+from bot.bank.topics import TOPICS_FILE, attach_topics
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
     root = Path(root)
     if not root.is_dir():
         return Bank(problems=[Problem(str(root), 0, "questions folder not found")])
-    paths = _walk(root)
+    paths = [p for p in _walk(root) if p != root / TOPICS_FILE]  # topics.yaml: not questions
     rels = [path.relative_to(root).as_posix() for path in paths]
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(paths) >= PARALLEL_MIN_FILES else 1
@@ -83,7 +84,7 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
             problems.extend(Problem(q.path, q.line, note, "warning") for note in q.notes)
     merged, copies, identity_problems = merge_copies(questions)
     problems.extend(identity_problems)
-    return Bank(
+    bank = Bank(
         questions=merged,
         problems=problems,
         skipped=skipped,
@@ -91,6 +92,8 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
         files_read=len(rels),
         repaired=repaired,
     )
+    attach_topics(bank, root)  # topics.yaml's groups, its problems, the topic index built once
+    return bank
 
 
 def _read_one_file(root: Path, rel: str) -> _Outcome:

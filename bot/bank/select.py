@@ -1,4 +1,8 @@
-"""Choosing questions: filters, topic matching for autocomplete, and picking what to ask next."""
+"""Choosing questions: filters, tag matching for autocomplete, and picking what to ask next.
+
+Topics match by family (`CLI` → `CLI`, `Databricks-CLI`) and by the bank's topics.yaml groups:
+the rules are in bot.bank.topics; `Filter.topic_tags` carries what `Bank.topics.resolve` selected.
+Trap tags match as before: the same tag, case- and width-insensitive."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.bank.model import Question
+from bot.bank.topics import Selection, tag_key, tag_matches
 
 
 def fold(text: str) -> str:
@@ -26,10 +31,26 @@ class Filter:
     topic: str | None = None
     difficulty: str | None = None  # "L1".."L3", "1".."3" or a full "L2-Intermediate"
     trap: str | None = None
+    # The tag keys `topic` selects (`Bank.topics.resolve`, topics.yaml groups included); when None,
+    # the topic's family is found among the question's own tags (bot.bank.topics.tag_matches).
+    topic_tags: frozenset[str] | None = None
+
+    @classmethod
+    def of(
+        cls, selection: Selection | None, difficulty: str | None = None, trap: str | None = None
+    ) -> Filter:
+        """A filter on what a typed topic resolved to (`Bank.topics.resolve`)."""
+        if selection is None:
+            return cls(difficulty=difficulty, trap=trap)
+        return cls(topic=selection.name, difficulty=difficulty, trap=trap, topic_tags=selection.tags)
 
     def matches(self, q: Question) -> bool:
-        if self.topic and _tag_key(self.topic) not in {_tag_key(t) for t in q.topics}:
-            return False
+        if self.topic:
+            if self.topic_tags is not None:
+                if not any(tag_key(t) in self.topic_tags for t in q.topics):
+                    return False
+            elif not any(tag_matches(self.topic, t) for t in q.topics):
+                return False
         if self.trap and _tag_key(self.trap) not in {_tag_key(t) for t in q.traps}:
             return False
         if self.difficulty:
