@@ -45,7 +45,9 @@ RULE = "─" * 60
 
 
 def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--topic", help="only questions with this topic tag (e.g. CLI)")
+    parser.add_argument(
+        "--topic", help="only questions on this topic: CLI also means Databricks-CLI, =CLI only the tag"
+    )
     parser.add_argument("--difficulty", choices=["L1", "L2", "L3"], help="only questions of this level")
     parser.add_argument("--trap", help="only questions with this trap tag")
     parser.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
@@ -364,20 +366,20 @@ def run_practice(args: argparse.Namespace, *, inp: TextIO | None = None, out: Te
     if not bank.questions:
         return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
 
-    topic, trap = args.topic, args.trap
-    for name, kind, typed in (("topic", "topics", topic), ("trap tag", "traps", trap)):
-        if not typed:
-            continue
-        counts = tag_counts(bank.questions, kind)
-        resolved = resolve_tag(counts, typed)
+    selection, trap = None, args.trap
+    if args.topic:  # the family and topics.yaml groups, as /quiz topic: (bot.bank.topics)
+        selection = bank.topics.resolve(args.topic)
+        if selection is None or not selection.count:
+            close = bank.topics.close(args.topic) or bank.topics.popular()
+            return _fail(f"there is no topic {args.topic!r}; try one of: {', '.join(close)}")
+    if trap:
+        counts = tag_counts(bank.questions, "traps")
+        resolved = resolve_tag(counts, trap)
         if resolved is None:
-            close = close_tags(counts, typed) or [tag for tag, _ in counts.most_common(5)]
-            return _fail(f"there is no {name} {typed!r}; try one of: {', '.join(close)}")
-        if kind == "topics":
-            topic = resolved
-        else:
-            trap = resolved
-    flt = Filter(topic=topic, difficulty=args.difficulty, trap=trap)
+            close = close_tags(counts, trap) or [tag for tag, _ in counts.most_common(5)]
+            return _fail(f"there is no trap tag {trap!r}; try one of: {', '.join(close)}")
+        trap = resolved
+    flt = Filter.of(selection, difficulty=args.difficulty, trap=trap)
     pool = [q for q in bank.questions if flt.matches(q)]
     if not pool:
         return _fail("no question matches these filters")

@@ -108,9 +108,16 @@ def summary(bank: Bank, root: Path | None = None) -> str:
         f"  by domain: {_counts(Counter(q.domain or '(none)' for q in qs), 15)}",
         f"  by topic: {_counts(bank.topic_counts(), 40)}",
         f"  by trap: {_counts(bank.trap_counts(), 40)}",
+        f"  topic groups (topics.yaml): {_groups(bank)}",
         f"  answers: {_counts(Counter(','.join(q.answer) for q in qs))}",
     ]
     return "\n".join(lines)
+
+
+def _groups(bank: Bank) -> str:
+    """Each topics.yaml group with the number of questions it selects (bot/bank/topics.py)."""
+    counts = Counter({g.name: sel.count for g in bank.topic_groups if (sel := bank.topics.resolve(g.name))})
+    return _counts(counts, 40)
 
 
 # ---------------------------------------------------------------------------
