@@ -82,6 +82,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.no_match": {EN: "No question matches {what}.", ZH: "沒有符合 {what} 的題目。"},
     "quiz.did_you_mean": {EN: "Did you mean: {options}?", ZH: "你是不是要找：{options}？"},
     "quiz.unknown_topic": {EN: "There is no topic “{topic}”.", ZH: "沒有「{topic}」這個主題。"},
+    # topic autocomplete (bot/render/topics.py): a family or group with its total, or one tag
+    "topics.choice": {EN: "{name} — {n} questions", ZH: "{name} — {n} 題"},
+    "topics.choice_one": {EN: "{name} — 1 question", ZH: "{name} — 1 題"},
+    "topics.choice_tag": {EN: "{name} — only this tag, {n} questions", ZH: "{name} — 僅此標籤，{n} 題"},
+    "topics.choice_tag_one": {EN: "{name} — only this tag, 1 question", ZH: "{name} — 僅此標籤，1 題"},
     "quiz.empty_bank": {
         EN: "The question bank is empty; an admin can check it with /quizadmin bank.",
         ZH: "題庫是空的；管理員可以用 /quizadmin bank 檢查。",

@@ -34,7 +34,8 @@ from bot.app import reply, settle_heap
 from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
 from bot.bank.model import Question
-from bot.bank.select import Filter, close_tags, match_tags, resolve_tag, tag_counts
+from bot.bank.select import Filter
+from bot.bank.topics import Selection, topic_key
 from bot.core import Post
 from bot.core.schedule import (
     DailyRun,
@@ -55,6 +56,7 @@ from bot.core.schedule import (
 from bot.i18n import MESSAGES, locale_of, t
 from bot.render import ids
 from bot.render.limits import MESSAGE, cut
+from bot.render.topics import topic_choices
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -144,10 +146,13 @@ def diff_banks(old: Bank, new: Bank) -> tuple[list[str], list[str], list[str]]:
     return sorted(new_keys - old_keys), changed, sorted(old_keys - new_keys)
 
 
+TOPIC_SEPARATORS = ",;，、；"
+
+
 def split_topics(text: str | None) -> list[str]:
     if not text:
         return []
-    for sep in ";，、；":
+    for sep in TOPIC_SEPARATORS[1:]:
         text = text.replace(sep, ",")
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -675,12 +680,17 @@ class Daily(commands.Cog):
         return self.scheduler._quiz()  # noqa: SLF001
 
     def matching(self, topics: Sequence[str], difficulty: str | None) -> list[Question]:
-        """The questions a daily with this filter can ask (any of the topics, and the level)."""
+        """The questions a daily with this filter can ask (any of the topics, and the level). Each
+        topic selects its family and topics.yaml group in the bank as it is now (bot.bank.topics)."""
+        bank = self.bot.bank
         level = Filter(difficulty=difficulty) if difficulty else None
-        tops = [Filter(topic=topic) for topic in topics]
+        tops = [
+            Filter.of(bank.topics.resolve(topic) or Selection(topic, "family", frozenset(), 0))
+            for topic in topics
+        ]
         return [
             q
-            for q in self.bot.bank.questions
+            for q in bank.questions
             if (level is None or level.matches(q)) and (not tops or any(f.matches(q) for f in tops))
         ]
 
@@ -901,21 +911,21 @@ class Daily(commands.Cog):
             await reply(interaction, message)
             return
         wanted = split_topics(topics)
-        counts = tag_counts(self.bot.bank.questions)
-        resolved: list[str] = []
+        index = self.bot.bank.topics
+        resolved: list[str] = []  # stored as resolved names: each selects its family or group again
         for topic in wanted:
-            tag = resolve_tag(counts, topic)
-            if tag is None:
+            selection = index.resolve(topic)
+            if selection is None or not selection.count:
                 message = t("quiz.unknown_topic", locale, topic=topic)
-                close = close_tags(counts, topic) or [x for x, _ in counts.most_common(5)]
+                close = index.close(topic) or index.popular()
                 if close:
                     message += "\n" + t(
                         "quiz.did_you_mean", locale, options=", ".join(f"`{c}`" for c in close)
                     )
                 await reply(interaction, message)
                 return
-            if tag not in resolved:
-                resolved.append(tag)
+            if selection.name not in resolved:
+                resolved.append(selection.name)
         if role is not None and role.is_default():
             await reply(interaction, t("daily.role_everyone", locale))
             return
@@ -984,18 +994,15 @@ class Daily(commands.Cog):
     async def _topics_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        parts = (current or "").split(",")
-        done, typed = [p.strip() for p in parts[:-1] if p.strip()], parts[-1]
+        text = current or ""
+        cut_at = max(text.rfind(sep) for sep in TOPIC_SEPARATORS)  # the topic being typed comes last
+        done = split_topics(text[:cut_at]) if cut_at >= 0 else []
         prefix = ", ".join(done) + (", " if done else "")
-        counts = tag_counts(self.bot.bank.questions)
-        out = []
-        for tag, n in match_tags(counts, typed):
-            if tag in done:
-                continue
-            value = prefix + tag
-            if len(value) <= 100:
-                out.append(app_commands.Choice(name=cut(f"{value} ({n})", 100), value=value))
-        return out[:25]
+        suggestions = self.bot.bank.topics.complete(text[cut_at + 1 :])
+        choices = topic_choices(
+            suggestions, locale_of(interaction.locale), prefix=prefix, skip=frozenset(map(topic_key, done))
+        )
+        return [app_commands.Choice(name=name, value=value) for name, value in choices]
 
     @daily.command(name="show", description="Show the daily question's schedule and how it went")
     async def daily_show(self, interaction: discord.Interaction) -> None:

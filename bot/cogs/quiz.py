@@ -31,6 +31,7 @@ from bot.render.question import (
     feedback_payload,
     question_embed,
 )
+from bot.render.topics import topic_choices
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -212,18 +213,17 @@ class Quiz(commands.Cog):
     def _filter(
         self, topic: str | None, difficulty: str | None, trap: str | None, locale: str
     ) -> tuple[Filter, str | None]:
-        questions = self.bot.bank.questions
-        if topic:
-            counts = tag_counts(questions)
-            resolved = resolve_tag(counts, topic)
-            if resolved is None:
-                close = close_tags(counts, topic) or [tag for tag, _ in counts.most_common(5)]
+        bank = self.bot.bank
+        selection = None
+        if topic:  # its family and topics.yaml groups (bot.bank.topics)
+            selection = bank.topics.resolve(topic)
+            if selection is None or not selection.count:  # (None: nothing but dashes and spaces)
+                close = bank.topics.close(topic) or bank.topics.popular()
                 message = t("quiz.unknown_topic", locale, topic=topic)
                 message += "\n" + t("quiz.did_you_mean", locale, options=", ".join(f"`{c}`" for c in close))
                 return Filter(), message
-            topic = resolved
         if trap:
-            counts = tag_counts(questions, "traps")
+            counts = tag_counts(bank.questions, "traps")
             resolved = resolve_tag(counts, trap)
             if resolved is None:
                 close = close_tags(counts, trap)
@@ -234,7 +234,7 @@ class Quiz(commands.Cog):
                     )
                 return Filter(), message
             trap = resolved
-        return Filter(topic=topic, difficulty=difficulty, trap=trap), None
+        return Filter.of(selection, difficulty=difficulty, trap=trap), None
 
     @staticmethod
     def _describe(flt: Filter) -> str:
@@ -245,10 +245,11 @@ class Quiz(commands.Cog):
     async def _topic_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = tag_counts(self.bot.bank.questions)
+        """The family (or topics.yaml group) of what is typed first, with its total, then the tags."""
+        suggestions = self.bot.bank.topics.complete(current or "")
         return [
-            app_commands.Choice(name=f"{tag} ({n})"[:100], value=tag[:100])
-            for tag, n in match_tags(counts, current)
+            app_commands.Choice(name=name, value=value)
+            for name, value in topic_choices(suggestions, locale_of(interaction.locale))
         ]
 
     @quiz.autocomplete("trap")

@@ -185,7 +185,7 @@ async def test_unknown_topic_lists_close_topics(
     assert "There is no topic “Delta Lak”" in h.content and "`Delta-Lake`" in h.content
     ac = await fake.autocomplete(w.guild, w.quiz, w.member, "quiz", focused="topic", value="cl")
     assert [c["value"] for c in ac.choices] == ["CLI"]
-    assert ac.choices[0]["name"] == "CLI (1)"
+    assert ac.choices[0]["name"] == "CLI — 1 question"
 
 
 async def test_missing_send_permission_gets_a_clear_message(
