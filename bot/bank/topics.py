@@ -131,7 +131,9 @@ def read_topics_file(root: Path) -> tuple[list[TopicGroup], list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [], [_problem(line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+        return [], [
+            _problem(line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8; file ignored")
+        ]
     return parse_topics(text)
 
 
@@ -527,7 +529,7 @@ class TopicIndex:
     def close(self, typed: str, n: int = 5) -> list[str]:
         """Names that look like `typed` (tags, families, groups), for a "did you mean" message."""
         text = typed.strip().removeprefix(EXACT)
-        needle = topic_key(text)
+        needle = topic_key(text[: MAX_NAME * 2])  # difflib is quadratic: a name is at most 100 long
         by_key: dict[str, str] = {}
         for named in self._named:
             by_key.setdefault(named.key, named.value)

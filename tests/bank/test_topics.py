@@ -420,7 +420,10 @@ def test_file_level_problems(tmp_path: Path) -> None:
     assert "over the 64 KB limit; file ignored" in problems[0].reason
     path.write_bytes(b"DLT: [CLI]\nOps: [Jobs\xff]\n")
     groups, problems = read_topics_file(tmp_path)
-    assert groups == [] and str(problems[0]) == "topics.yaml:2: not UTF-8 (byte 0xff); save the file as UTF-8"
+    assert (
+        groups == []
+        and str(problems[0]) == "topics.yaml:2: not UTF-8 (byte 0xff); save it as UTF-8; file ignored"
+    )
     path.write_text("\ufeffDLT: [CLI]\n", encoding="utf-8")  # a BOM is fine
     assert [g.name for g in read_topics_file(tmp_path)[0]] == ["DLT"]
 
@@ -503,8 +506,9 @@ def test_users_sample_bank_families() -> None:
     assert {"Delta-Lake", "Delta-CDC", "Delta-Optimization", "Delta-MERGE"} <= set(index.tag_names(delta))
     assert all(t.casefold().split("-")[0] == "delta" for t in index.tag_names(delta))
     assert index.resolve("z").count == 0  # type: ignore[union-attr]  # Z-Order is not "z"
-    for typed in ("", "d", "delta", "spark perf", "串流", "x" * 300):
+    for typed in ("", "d", "delta", "spark perf", "串流", "x" * 300, "delta-" * 1000):
         assert len(index.complete(typed)) <= 25
+    assert index.close("delta-lakes " * 500) == []  # a 6,000-character option: bounded work
 
 
 # ------------------------------------------------------------------------------------------ bank check
