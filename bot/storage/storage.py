@@ -37,6 +37,7 @@ from bot.core.models import (
 from bot.core.periods import PeriodKind
 from bot.core.rules import POST_KINDS, normalize_letters
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
+from bot.core.spoiler import SpoilerFacts
 from bot.storage import migrate, queries
 from bot.storage.queries import AnswerRequest, to_ms
 
@@ -221,11 +222,15 @@ class Storage:
         option_letters: str | Iterable[str] = "",
         requested_by: int | None = None,
         created_at: datetime | None = None,
+        private: bool = False,
     ) -> Post:
         """Create a post before sending its message (its post_id goes into the custom_ids).
 
         Give `closes_at`, or `lifetime`, or neither: then the guild's daily/practice lifetime applies.
+        `private`: an ephemeral practice post, seen by its requester only (`requested_by`).
         """
+        if private and (kind != "practice" or requested_by is None):
+            raise ValueError("a private post is a practice post with a requester")
         if kind not in POST_KINDS:
             raise ValueError(f"kind must be 'daily' or 'practice', not {kind!r}")
         created = created_at or utcnow()
@@ -250,6 +255,7 @@ class Storage:
             created_ms=to_ms(created),
             closes_ms=to_ms(closes_at),
             requested_by=requested_by,
+            private=private,
         )
 
     async def set_message_id(
@@ -281,8 +287,28 @@ class Storage:
         return await self._run(queries.open_posts, guild_id, kind)
 
     async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None:
-        """The latest post this member requested (for the practice cooldown)."""
+        """The latest public post this member requested (for the practice cooldown)."""
         return await self._run(queries.last_practice_post, guild_id, user_id)
+
+    async def open_private_posts(self, guild_id: int, user_id: int) -> list[Post]:
+        """This member's private (ephemeral) practice posts still open in this guild, oldest first."""
+        return await self._run(queries.open_private_posts, guild_id, user_id)
+
+    async def postpone_post(self, post_id: int, closes_at: datetime) -> Post | None:
+        """Keep an open post open until `closes_at` at least (its reveal waits)."""
+        return await self._run(queries.postpone_post, post_id, to_ms(closes_at))
+
+    # ---------------------------------------------------------------- the spoiler rule (bot/core/spoiler.py)
+
+    async def spoiler_facts(self, user_id: int, keys: Iterable[str] | None = None) -> SpoilerFacts:
+        """The open daily posts (of every question, or of `keys`), which of them `user_id` answered,
+        and the servers among theirs where this user is a known member."""
+        return await self._run(queries.spoiler_facts, user_id, None if keys is None else list(keys))
+
+    async def open_daily_closes(self, keys: Iterable[str]) -> dict[str, datetime]:
+        """question_key -> when its (latest) open daily closes, for the keys that are open dailies."""
+        found = await self._run(queries.open_daily_closes, list(keys))
+        return {key: queries.from_ms(ms) for key, ms in found.items()}
 
     async def flush(self) -> None:
         """Wait until every answer queued so far is written."""
