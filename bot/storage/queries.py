@@ -370,12 +370,9 @@ def _open_dailies(conn: sqlite3.Connection, keys: Sequence[str] | None) -> list[
     return rows
 
 
-def open_daily_closes(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, int]:
-    """question_key -> the latest closes_at (ms) of its open daily posts, for the keys that have one."""
-    out: dict[str, int] = {}
-    for _, key, _, closes_ms in _open_dailies(conn, keys):
-        out[key] = max(out.get(key, closes_ms), closes_ms)
-    return out
+def open_daily_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
+    """Those of `keys` that are the question of an open daily post (in any server)."""
+    return {key for _, key, _, _ in _open_dailies(conn, keys)}
 
 
 def spoiler_facts(conn: sqlite3.Connection, user_id: int, keys: Sequence[str] | None) -> SpoilerFacts:

@@ -305,10 +305,9 @@ class Storage:
         and the servers among theirs where this user is a known member."""
         return await self._run(queries.spoiler_facts, user_id, None if keys is None else list(keys))
 
-    async def open_daily_closes(self, keys: Iterable[str]) -> dict[str, datetime]:
-        """question_key -> when its (latest) open daily closes, for the keys that are open dailies."""
-        found = await self._run(queries.open_daily_closes, list(keys))
-        return {key: queries.from_ms(ms) for key, ms in found.items()}
+    async def open_daily_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that are the question of an open daily post, in any server."""
+        return await self._run(queries.open_daily_keys, list(keys))
 
     async def flush(self) -> None:
         """Wait until every answer queued so far is written."""
