@@ -248,3 +248,33 @@ def test_bounded_map_forgets_entries_older_than_its_ttl() -> None:
         clock.now += 1
         m[f"k{n}"] = n
     assert len(m) <= 10  # never more than ttl worth of writes at one per second
+
+
+async def test_a_question_that_is_no_open_daily_costs_no_query(storage: Storage) -> None:
+    s = storage
+    statements: list[str] = []
+    await s.run_sync(lambda conn: conn.set_trace_callback(statements.append))
+    assert await s.spoiler_facts(77, ["q1"]) == (await s.spoiler_facts(77)) == (await s.spoiler_facts(77, []))
+    statements.clear()
+    for _ in range(10):  # nothing open: no query at all
+        assert await s.spoiler_facts(77, ["q1"]) == await s.spoiler_facts(77)
+    assert statements == []
+    daily = await s.create_post(A, 1, "q1", "daily", "A", created_at=T0, closes_at=T0 + timedelta(days=1))
+    assert await s.open_daily_key_set() == {"q1"}  # a daily posted through storage is seen at once
+    statements.clear()
+    for _ in range(10):  # a click on a question that is no open daily: still no query
+        assert (await s.spoiler_facts(77, ["q2"])).open_dailies == ()
+    assert statements == []
+    assert (await s.spoiler_facts(77, ["q1"])).open_dailies == (OpenDaily(A, "q1", daily.post_id),)
+    assert statements  # the question asked about is open: asked
+    await s.close_post(daily.post_id)
+    assert await s.open_daily_key_set() == frozenset()
+    await s.run_sync(  # whatever run_sync does is looked at again
+        lambda conn: conn.execute(
+            "INSERT INTO posts (guild_id, channel_id, question_key, kind, correct_letters, created_at, closes_at) "
+            "VALUES (?, 1, 'q3', 'daily', 'A', 0, 1)",
+            (A,),
+        )
+    )
+    assert await s.open_daily_key_set() == {"q3"}
+    await s.run_sync(lambda conn: conn.set_trace_callback(None))

@@ -370,9 +370,14 @@ def _open_dailies(conn: sqlite3.Connection, keys: Sequence[str] | None) -> list[
     return rows
 
 
-def open_daily_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> set[str]:
-    """Those of `keys` that are the question of an open daily post (in any server)."""
-    return {key for _, key, _, _ in _open_dailies(conn, keys)}
+def open_daily_key_set(conn: sqlite3.Connection) -> set[str]:
+    """The question keys of every open daily post (in any server)."""
+    return {
+        key
+        for (key,) in conn.execute(
+            "SELECT DISTINCT question_key FROM posts WHERE closed_at IS NULL AND kind = 'daily'"
+        )
+    }
 
 
 def spoiler_facts(conn: sqlite3.Connection, user_id: int, keys: Sequence[str] | None) -> SpoilerFacts:
