@@ -133,6 +133,7 @@ class QuizBot(commands.Bot):
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await Storage.open(path)
+        self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:

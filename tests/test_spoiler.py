@@ -252,6 +252,7 @@ def test_bounded_map_forgets_entries_older_than_its_ttl() -> None:
 
 async def test_a_question_that_is_no_open_daily_costs_no_query(storage: Storage) -> None:
     s = storage
+    s.cache_open_dailies = True  # as the bot does (the process that writes the dailies)
     statements: list[str] = []
     await s.run_sync(lambda conn: conn.set_trace_callback(statements.append))
     assert await s.spoiler_facts(77, ["q1"]) == (await s.spoiler_facts(77)) == (await s.spoiler_facts(77, []))
@@ -278,3 +279,20 @@ async def test_a_question_that_is_no_open_daily_costs_no_query(storage: Storage)
     )
     assert await s.open_daily_key_set() == {"q3"}
     await s.run_sync(lambda conn: conn.set_trace_callback(None))
+
+
+async def test_another_process_sees_the_dailies_the_bot_opens(tmp_path: Path) -> None:
+    """`quizbot practice` shares the database: its Storage does not cache the open dailies."""
+    async with (
+        await Storage.open(tmp_path / "q.sqlite3") as bot,
+        await Storage.open(tmp_path / "q.sqlite3") as cli,
+    ):
+        bot.cache_open_dailies = True
+        assert await cli.open_daily_key_set() == await bot.open_daily_key_set() == frozenset()
+        daily = await bot.create_post(
+            A, 1, "q1", "daily", "A", created_at=T0, closes_at=T0 + timedelta(days=1)
+        )
+        assert await cli.open_daily_key_set() == {"q1"}
+        assert (await cli.spoiler_facts(5, ["q1"])).open_dailies == (OpenDaily(A, "q1", daily.post_id),)
+        await bot.close_post(daily.post_id)
+        assert await cli.open_daily_key_set() == frozenset()

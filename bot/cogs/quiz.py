@@ -236,9 +236,13 @@ class Quiz(commands.Cog):
         post_locale = locale if private else self.public_locale(interaction)
         embed = question_embed(question, locale=post_locale, kind="practice")
         view = answer_view(question, post.post_id, locale=post_locale)
-        sent = await interaction.response.send_message(
-            content=note, embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS
-        )
+        try:
+            sent = await interaction.response.send_message(
+                content=note, embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException:  # nobody saw it: closed, so it holds no private slot
+            await self.close_post(post.post_id)
+            raise
         message = sent.resource if sent is not None else None
         if not private and isinstance(message, discord.InteractionMessage):
             posted = await storage.set_message_id(post.post_id, message.id) or post

@@ -77,6 +77,9 @@ class Storage:
         # The question keys of the open daily posts, and the generation they were read at: every
         # call that may add or remove an open daily moves the generation on (before and after),
         # so a door asking about a question that is no open daily costs no query (spoiler_facts).
+        # Only for the process that writes the dailies (the bot sets it); another process
+        # (`quizbot practice`) cannot see the bot's changes and reads the database every time.
+        self.cache_open_dailies = False
         self._dailies_generation = 0
         self._open_daily_keys: tuple[int, frozenset[str]] | None = None
 
@@ -329,15 +332,15 @@ class Storage:
         return set(await self.open_daily_key_set()).intersection(keys)
 
     async def open_daily_key_set(self) -> frozenset[str]:
-        """The question keys of every open daily post, read again only after a change made through
-        this Storage (a daily posted, closed or given up; `run_sync`). The bot is the only writer
-        of daily posts (`quizbot practice` writes practice posts of its own pseudo-server)."""
+        """The question keys of every open daily post. With `cache_open_dailies` (the bot, the only
+        writer of daily posts) read again only after a change made through this Storage (a daily
+        posted, closed or given up; `run_sync`); otherwise read every time."""
         generation = self._dailies_generation
         cached = self._open_daily_keys
         if cached is not None and cached[0] == generation:
             return cached[1]
         keys = frozenset(await self._run(queries.open_daily_key_set))
-        if generation == self._dailies_generation:  # nothing changed meanwhile
+        if self.cache_open_dailies and generation == self._dailies_generation:  # nothing changed meanwhile
             self._open_daily_keys = (generation, keys)
         return keys
 
