@@ -294,7 +294,10 @@ class Storage:
         written first (they were clicked before the close).
         """
         await self.flush()
-        return await self._run_dailies(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+        result = await self._run(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+        if result is not None and result.post.kind == "daily":  # (until then, it is hidden a bit longer)
+            self._dailies_generation += 1
+        return result
 
     async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]:
         """Open posts whose closes_at has passed (close them; survives restarts)."""
