@@ -19,8 +19,9 @@ from discord.ext import commands
 
 from bot.bank import Bank, load_bank
 from bot.bank import git as bank_git
+from bot.cogs.guard import SpoilerGuard
 from bot.core.sync import should_sync, sync_key, tree_hash
-from bot.i18n import t
+from bot.i18n import locale_of, t
 from bot.render.question import PreparedEmbed, PreparedView
 from bot.settings import Settings
 from bot.storage import Storage
@@ -98,6 +99,8 @@ class QuizBot(commands.Bot):
         #: and the button works again after the restart); those already dispatched may finish.
         self.accepting = True
         self._inflight: set[asyncio.Task[Any]] = set()
+        #: The spoiler rule's facts per member (bot/cogs/guard.py, bot/core/spoiler.py).
+        self.spoilers = SpoilerGuard(self)
         self._closing: asyncio.Future[None] | None = None
         self._draining: asyncio.Future[None] | None = None
         # discord.py calls this parser for every INTERACTION_CREATE and starts the handler tasks
@@ -130,6 +133,7 @@ class QuizBot(commands.Bot):
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await Storage.open(path)
+        self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
@@ -173,6 +177,27 @@ class QuizBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         await self.storage.set_meta(key, current)
         return f"slash commands synced ({len(synced)}, {scope})"
+
+    # ------------------------------------------------------------------ owners
+
+    async def is_bot_owner(self, user: discord.abc.User) -> bool:
+        """Whether `user` may run bot-wide actions (they change things for every server): one of
+        OWNER_IDS, or the application's owner, or an admin/developer of the team that owns it
+        (discord.py's `is_owner`, which asks Discord once and remembers)."""
+        if user.id in self.settings.owner_ids:
+            return True
+        try:
+            return await self.is_owner(user)
+        except discord.HTTPException as exc:
+            log.warning("could not read the application's owner from Discord: %s", exc)
+            return False
+
+    def owner_mentions(self) -> list[str]:
+        """The bot's owners as mentions (rendered as names; sent with no allowed mentions)."""
+        ids = set(self.settings.owner_ids) | set(self.owner_ids or ())
+        if self.owner_id:
+            ids.add(self.owner_id)
+        return [f"<@{i}>" for i in sorted(ids)]
 
     # ------------------------------------------------------------------ shutdown
 
@@ -256,11 +281,27 @@ class CommandTranslator(app_commands.Translator):
 
 
 class QuizTree(app_commands.CommandTree["QuizBot"]):
-    """Errors from slash commands become a clear ephemeral message, never a traceback to the user."""
+    """Errors from slash commands become a clear ephemeral message, never a traceback to the user.
+
+    Every command is server-only (`guild_only`: Discord does not offer them in DMs); should Discord
+    deliver one from a DM anyway (an old client, globally synced commands before the change), it
+    gets a short "use this in your server" and nothing else.
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.guild_id is not None:
+            return True
+        command = interaction.command
+        root = getattr(command, "root_parent", None) or command
+        if not getattr(root, "guild_only", False):
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            if not interaction.response.is_done():
+                await interaction.response.autocomplete([])
+            return False
+        raise app_commands.NoPrivateMessage(t("error.guild_only", locale_of(interaction.locale)))
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        from bot.i18n import locale_of
-
         locale = locale_of(interaction.locale)
         if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
             message = str(error)
@@ -337,6 +378,32 @@ async def send_prepared(
         payload={"type": discord.InteractionResponseType.channel_message.value, "data": data},
     )
     response._response_type = discord.InteractionResponseType.channel_message  # as send_message does
+
+
+def public_refusal(interaction: discord.Interaction, *, files: bool = False) -> str | None:
+    """Why a public reply may not be posted in the interaction's channel, or None when it may.
+
+    A public reply speaks in the channel for the member, so the member must be allowed to send
+    there (`interaction.permissions`: their permissions in the channel, overwrites included); and
+    the bot must be able to post what it sends (`interaction.app_permissions`): View Channel,
+    Send Messages (Send Messages in Threads in a thread), Embed Links, and Attach Files when
+    `files`. The caller then answers ephemerally with this reason.
+    """
+    locale = locale_of(interaction.locale)
+    in_thread = isinstance(interaction.channel, discord.Thread)
+    member = interaction.permissions
+    member_sends = member.send_messages_in_threads if in_thread else member.send_messages
+    if not (member.view_channel and member_sends):
+        return t("public.member_cannot_send", locale)
+    app = interaction.app_permissions
+    needed = ["view_channel", "send_messages_in_threads" if in_thread else "send_messages", "embed_links"]
+    if files:
+        needed.append("attach_files")
+    missing = [name for name in needed if not getattr(app, name)]
+    if missing:
+        names = ", ".join(t(f"admin.perm.{name}", locale) for name in missing)
+        return t("public.bot_cannot_send", locale, perms=names)
+    return None
 
 
 async def reply(interaction: discord.Interaction, message: str, **kwargs: object) -> None:

@@ -78,6 +78,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "Pick exactly {n} answers.",
         ZH: "請剛好選 {n} 個答案。",
     },
+    "answer.daily_here": {
+        EN: "This question is today's open daily question in this server: answer the daily post "
+        "first; this copy works once the daily is answered or closed.",
+        ZH: "這一題是本伺服器今天尚未結束的每日一題：請先回答每日一題的貼文；作答或結束後，這裡也能作答。",
+    },
+    "answer.daily_elsewhere": {
+        EN: "This is the daily question in another of your servers — answer it there first.",
+        ZH: "這一題是你所在的另一個伺服器的每日一題——請先到那裡作答。",
+    },
+    "answer.not_saved": {
+        EN: "I could not save your answer (a storage problem on my side; it has been logged). "
+        "Please try again in a moment.",
+        ZH: "我無法儲存你的答案（我這邊的儲存問題，已記錄下來）。請稍後再試一次。",
+    },
     # --- /quiz
     "quiz.no_match": {EN: "No question matches {what}.", ZH: "沒有符合 {what} 的題目。"},
     "quiz.did_you_mean": {EN: "Did you mean: {options}?", ZH: "你是不是要找：{options}？"},
@@ -95,16 +109,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "Slow down a little: you can ask for another question {when}.",
         ZH: "休息一下：你可以在 {when} 再出下一題。",
     },
-    "quiz.cannot_post": {
-        EN: "I can't post in this channel (I need View Channel, Send Messages and Embed Links). "
-        "Try `private: True`, or ask an admin to fix my permissions.",
-        ZH: "我無法在這個頻道發訊息（需要「檢視頻道」、「傳送訊息」和「嵌入連結」權限）。"
-        "可以改用 `private: True`，或請管理員調整權限。",
-    },
     "quiz.posted": {EN: "Question {id} posted.", ZH: "已出題 {id}。"},
     "quiz.guild_only": {
         EN: "Quizzes run in servers, not in DMs.",
         ZH: "測驗只能在伺服器中使用，不能在私訊中使用。",
+    },
+    "quiz.all_hidden": {
+        EN: "Every question that matches {what} is an open daily question in one of your servers "
+        "(or in this one): answer it there first, or try another topic.",
+        ZH: "符合 {what} 的題目都是你所在伺服器（或本伺服器）尚未結束的每日一題：請先去作答，或換個主題。",
+    },
+    "quiz.private_limit": {
+        EN: "You already have {n} private questions open here: answer one of them first. "
+        "The oldest closes {when}. If you dismissed them, close them with the button below.",
+        ZH: "你在這裡已經有 {n} 題僅自己可見的題目還沒作答：請先回答其中一題。最早的一題在 {when} 結束。"
+        "如果你已經關掉那些訊息，可以用下面的按鈕把它們結束。",
+    },
+    "quiz.private_close": {EN: "Close them", ZH: "全部結束"},
+    "quiz.private_closed": {
+        EN: "Closed {n} private question(s). Ask for a new one with /quiz private:True.",
+        ZH: "已結束 {n} 題僅自己可見的題目。用 /quiz private:True 再來一題。",
     },
     # --- /explain
     "explain.overview": {EN: "Question and answer", ZH: "題目與答案"},
@@ -138,6 +162,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "This is today's open daily question here: answer it first, then /explain it.",
         ZH: "這是本伺服器今天尚未結束的每日一題：請先作答，再使用 /explain。",
     },
+    "explain.spoiler_elsewhere": {
+        EN: "This is the open daily question in another of your servers: answer it there first, "
+        "then /explain it.",
+        ZH: "這是你所在的另一個伺服器尚未結束的每日一題：請先到那裡作答，再使用 /explain。",
+    },
+    "explain.spoiler_public": {
+        EN: "This question is an open daily question, so its explanation is not posted in public "
+        "until the daily closes. Leave `public` off to read it yourself.",
+        ZH: "這一題是尚未結束的每日一題，所以在每日一題結束前不會公開發布解析。不要開啟 `public` 就能自己閱讀。",
+    },
+    "explain.hidden_stem": {EN: "(an open daily question)", ZH: "（尚未結束的每日一題）"},
     "explain.disputed": {EN: "Disputed", ZH: "答案有爭議"},
     # --- scores (leaderboard, stats)
     "lb.title": {EN: "🏆 Leaderboard · {metric} · {period}", ZH: "🏆 排行榜 · {metric} · {period}"},
@@ -378,6 +413,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.perm.send_messages": {EN: "Send Messages", ZH: "傳送訊息"},
     "admin.perm.embed_links": {EN: "Embed Links", ZH: "嵌入連結"},
     "admin.perm.read_message_history": {EN: "Read Message History", ZH: "讀取訊息歷史"},
+    "admin.perm.send_messages_in_threads": {EN: "Send Messages in Threads", ZH: "在討論串中傳送訊息"},
+    "admin.perm.attach_files": {EN: "Attach Files", ZH: "附加檔案"},
+    "admin.owner_only": {
+        EN: "`/quizadmin reload` changes the question bank of every server this bot is in, so only the "
+        "bot's owners can run it: {owners}. (The host sets them with `OWNER_IDS`; the application's "
+        "owner or team counts too.)",
+        ZH: "`/quizadmin reload` 會改變這個機器人所在的每個伺服器的題庫，所以只有機器人的擁有者可以執行：{owners}。"
+        "（由架設者以 `OWNER_IDS` 設定；應用程式的擁有者或團隊也算。）",
+    },
     "admin.post_busy": {
         EN: "A daily is being posted here right now; try again in a moment.",
         ZH: "這裡正在發送每日一題，請稍後再試。",
@@ -469,6 +513,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",
         ZH: "我這邊出了點問題，已記錄下來。請再試一次。",
+    },
+    "error.guild_only": {
+        EN: "Use this command in your server: it does not work in DMs.",
+        ZH: "請在你的伺服器中使用這個指令：它不能在私訊中使用。",
+    },
+    "public.member_cannot_send": {
+        EN: "You may not send messages in this channel, so only you see this.",
+        ZH: "你在這個頻道不能傳送訊息，所以只有你看得到這則回覆。",
+    },
+    "public.bot_cannot_send": {
+        EN: "I can't post in this channel (I need {perms}), so only you see this.",
+        ZH: "我無法在這個頻道發文（需要：{perms}），所以只有你看得到這則回覆。",
     },
     "error.not_yours": {EN: "Only {user} can use these controls.", ZH: "只有 {user} 可以操作這些按鈕。"},
 }

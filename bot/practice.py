@@ -229,12 +229,29 @@ class Session:
             return None
         return line.strip()
 
+    def hidden(self) -> frozenset[str]:
+        """The open daily questions (of every server: the terminal player's servers are unknown)
+        that this user id has not answered: the spoiler rule, bot/core/spoiler.py."""
+        from bot.core.spoiler import hidden_keys
+
+        facts = self._await(self.storage.spoiler_facts(self.user_id))
+        return hidden_keys(facts.open_dailies, None, facts.answered_posts)
+
     def run(self, count: int) -> Tally:
         from bot.bank.select import Filter, pick
 
+        told = False
         for number in range(1, count + 1):
             solved = self._await(self.storage.answered_questions(LOCAL_GUILD_ID, self.user_id))
-            q = pick(self.pool, Filter(), solved=solved, recent=self.recent, rng=self.rng)
+            hidden = self.hidden()
+            if hidden and not told and any(q.key in hidden for q in self.pool):
+                n = sum(q.key in hidden for q in self.pool)
+                self.say(
+                    f"({n} question{'s are' if n > 1 else ' is'} held back: open daily question"
+                    f"{'s' if n > 1 else ''} on Discord, hidden until they close.)"
+                )
+                told = True
+            q = pick(self.pool, Filter(), solved=solved, recent=self.recent, exclude=hidden, rng=self.rng)
             if q is None:
                 break
             self.recent.append(q.key)

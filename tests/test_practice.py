@@ -160,3 +160,37 @@ def test_local_user_ids() -> None:
     assert local_user_id("Alice") == local_user_id(" alice ") == local_user_id("ＡＬＩＣＥ")
     assert local_user_id("alice") != local_user_id("bob")
     assert 0 < local_user_id("alice") < 2**62
+
+
+def test_an_open_daily_on_discord_is_held_back(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal shares the bot's database: an open daily (in any server) is not practised
+    before it closes (the spoiler rule, bot/core/spoiler.py)."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage import Storage
+
+    async def open_daily() -> int:
+        async with await Storage.open(tmp_path / "quizbot.sqlite3") as s:
+            now = datetime.now(UTC)
+            post = await s.create_post(
+                555_555_555_555_555_555, 1, "community/Q-104", "daily", "E", closes_at=now + timedelta(days=1)
+            )
+            return post.post_id
+
+    post_id = asyncio.run(open_daily())
+    code, out, _ = practice(tmp_path, monkeypatch, "a\n\na\n\n", "--count", "2", "--user", "ann")
+    assert code == 0
+    assert "1 question is held back" in out and "Q-023" in out and "Q-104" not in out
+    code, out, _ = practice(tmp_path, monkeypatch, "", "--topic", "cli", "--user", "ann")
+    assert code == 0 and "Q-104" not in out and "0 answered" in out  # nothing else matches
+
+    async def close_it() -> None:
+        async with await Storage.open(tmp_path / "quizbot.sqlite3") as s:
+            await s.close_post(post_id)
+
+    asyncio.run(close_it())
+    code, out, _ = practice(tmp_path, monkeypatch, "e\n", "--topic", "cli", "--user", "ann")
+    assert code == 0 and "Q-104" in out and "Right: **E**" in out

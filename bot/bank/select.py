@@ -119,12 +119,14 @@ def pick(
     *,
     solved: Collection[str] = (),
     recent: Collection[str] = (),
+    exclude: Collection[str] = (),
     rng: random.Random | None = None,
 ) -> Question | None:
     """A question that matches `flt`, preferring ones the user has not answered correctly (`solved`
-    holds question keys) and, among those, ones not asked recently."""
+    holds question keys) and, among those, ones not asked recently. Questions whose key is in
+    `exclude` are never picked (the open daily questions the user may not see, bot/core/spoiler.py)."""
     rng = rng or random.Random()
-    pool = [q for q in questions if flt.matches(q)]
+    pool = [q for q in questions if flt.matches(q) and q.key not in exclude]
     if not pool:
         return None
     for tier in (

@@ -632,6 +632,7 @@ class Daily(commands.Cog):
         description="Server admin: the daily question, the question bank, scores and settings",
         default_permissions=discord.Permissions(manage_guild=True),
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # not in DMs, nor group DMs
     )
     daily = app_commands.Group(name="daily", description="The daily question's schedule", parent=quizadmin)
 
@@ -664,12 +665,29 @@ class Daily(commands.Cog):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self.scheduler.wake()
 
+    #: /quizadmin commands that change things for every server the bot is in: the bot's owners
+    #: only (OWNER_IDS, the application's owner or team), not a server's admins.
+    BOT_WIDE = frozenset({"quizadmin reload"})
+
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """/quizadmin needs Manage Server, checked here too: `default_permissions` only hides the
-        command, and a server's owner can make it visible to anyone."""
+        command, and a server's owner can make it visible to anyone. Bot-wide commands
+        (`BOT_WIDE`) need one of the bot's owners instead."""
         locale = locale_of(interaction.locale)
         if interaction.guild_id is None:
             raise app_commands.CheckFailure(t("admin.guild_only", locale))
+        command = interaction.command
+        if command is not None and command.qualified_name in self.BOT_WIDE:
+            if not await self.bot.is_bot_owner(interaction.user):
+                owners = ", ".join(self.bot.owner_mentions()) or "—"
+                log.info(
+                    "guild %s: %s may not run /%s (not an owner of the bot)",
+                    interaction.guild_id,
+                    interaction.user.id,
+                    command.qualified_name,
+                )
+                raise app_commands.CheckFailure(t("admin.owner_only", locale, owners=owners))
+            return True
         if not interaction.permissions.manage_guild:
             raise app_commands.CheckFailure(t("admin.not_allowed", locale))
         return True

@@ -9,8 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import reply
+from bot.app import public_refusal, reply
 from bot.bank.model import Question
+from bot.cogs.guard import Exposure
 from bot.i18n import locale_of, t
 from bot.render import ids
 from bot.render.explain import OVERVIEW, explain_embed, explain_view, option_embed, page_count
@@ -98,6 +99,7 @@ class Explain(commands.Cog):
         option="Only why this option is wrong (or right)",
         public="Show it to the channel (default: only you)",
     )
+    @app_commands.guild_only()
     async def explain(
         self,
         interaction: discord.Interaction,
@@ -117,15 +119,29 @@ class Explain(commands.Cog):
             await reply(interaction, message)
             return
         if len(found) > 1:
+            shown = found[:10]
+            exp = await self.bot.spoilers.exposure(
+                interaction.user.id, interaction.guild_id, [q.key for q in shown]
+            )
+            hidden = exp.hidden()  # an undecided server counts as theirs: a list asks nobody
             lines = [t("explain.ambiguous", locale, ref=question, n=len(found))]
-            lines += [f"- `{q.key}` — {cut(q.stem.splitlines()[0], 80)}" for q in found[:10]]
+            lines += [
+                f"- `{q.key}` — "
+                + (t("explain.hidden_stem", locale) if q.key in hidden else cut(q.stem.splitlines()[0], 80))
+                for q in shown
+            ]
             await reply(interaction, cut("\n".join(lines), 2000))
             return
         q = found[0]
-        if await self._spoiler(interaction, q):
-            await reply(interaction, t("explain.spoiler", locale))
+        exp = await self.bot.spoilers.check(interaction.user.id, interaction.guild_id, q.key)
+        refusal = self._spoiler_text(exp, q, locale)
+        if refusal is None and public and exp.is_open_daily(q.key):
+            refusal = t("explain.spoiler_public", locale)
+        if refusal is not None:
+            await reply(interaction, refusal)
             return
-        ephemeral = not public
+        note = public_refusal(interaction) if public else None
+        ephemeral = not public or note is not None
         if option:
             letter = option.strip().upper()[:1]
             if letter not in q.options:
@@ -135,6 +151,7 @@ class Explain(commands.Cog):
                 )
                 return
             await interaction.response.send_message(
+                content=note,
                 embed=option_embed(q, letter, locale=locale),
                 ephemeral=ephemeral,
                 allowed_mentions=NO_MENTIONS,
@@ -151,6 +168,7 @@ class Explain(commands.Cog):
                 )
                 return
         await interaction.response.send_message(
+            content=note,
             embed=explain_embed(q, index, 0, locale=locale),
             view=explain_view(q, index, 0, interaction.user.id, locale=locale),
             ephemeral=ephemeral,
@@ -180,8 +198,13 @@ class Explain(commands.Cog):
         ids_count: dict[str, int] = {}
         for q in self.bot.bank.questions:
             ids_count[q.id] = ids_count.get(q.id, 0) + 1
+        # Open dailies the member may not see are not offered (Discord is not asked from here: a
+        # server not known yet counts as theirs).
+        hidden = (await self.bot.spoilers.exposure(interaction.user.id, interaction.guild_id)).hidden()
         out: list[app_commands.Choice[str]] = []
         for q in self.bot.bank.questions:
+            if q.key in hidden:
+                continue
             stem = " ".join(q.stem.split())
             if (
                 needle
@@ -205,6 +228,9 @@ class Explain(commands.Cog):
         found = self.bot.bank.find(ref) if ref else []
         if len(found) != 1:
             return []
+        exp = await self.bot.spoilers.exposure(interaction.user.id, interaction.guild_id, [found[0].key])
+        if found[0].key in exp.hidden():  # section titles can name the answer
+            return []
         needle = current.casefold()
         return [
             app_commands.Choice(name=cut(s.title, 100), value=s.key[:100])
@@ -212,21 +238,20 @@ class Explain(commands.Cog):
             if needle in s.title.casefold() or needle in s.key
         ][:25]
 
-    async def _spoiler(self, interaction: discord.Interaction, q: Question) -> bool:
-        """True while `q` is this server's open daily and the caller, not an admin, has not answered it."""
-        if interaction.guild_id is None:
-            return False
-        perms = getattr(interaction, "permissions", None)
-        if perms is not None and perms.manage_guild:
-            return False
-        storage = self.bot.storage
-        for post in await storage.open_posts(interaction.guild_id, kind="daily"):
-            if (
-                post.question_key == q.key
-                and await storage.get_answer(post.post_id, interaction.user.id) is None
-            ):
-                return True
-        return False
+    @staticmethod
+    def _spoiler_text(exp: Exposure, q: Question, locale: str) -> str | None:
+        """Why `q` is not explained to this member now (bot/core/spoiler.py), or None.
+
+        The rule has no exemption: a server admin who has not answered the daily waits like
+        everyone else.
+        """
+        if q.key not in exp.hidden(assume_member=False):
+            return None
+        return t("explain.spoiler" if exp.hidden_here(q.key) else "explain.spoiler_elsewhere", locale)
+
+    async def _refusal(self, interaction: discord.Interaction, q: Question) -> str | None:
+        exp = await self.bot.spoilers.check(interaction.user.id, interaction.guild_id, q.key)
+        return self._spoiler_text(exp, q, locale_of(interaction.locale))
 
     async def explain_post(self, interaction: discord.Interaction, post_id: int) -> None:
         locale = locale_of(interaction.locale)
@@ -235,8 +260,9 @@ class Explain(commands.Cog):
         if q is None:
             await reply(interaction, t("answer.gone", locale))
             return
-        if await self._spoiler(interaction, q):
-            await reply(interaction, t("explain.spoiler", locale))
+        refusal = await self._refusal(interaction, q)
+        if refusal is not None:
+            await reply(interaction, refusal)
             return
         await interaction.response.send_message(
             embed=explain_embed(q, OVERVIEW, 0, locale=locale),
@@ -255,6 +281,10 @@ class Explain(commands.Cog):
         q = self._by_hash(qhash)
         if q is None:
             await reply(interaction, t("answer.gone", locale))
+            return
+        refusal = await self._refusal(interaction, q)  # it may have become an open daily since
+        if refusal is not None:
+            await reply(interaction, refusal)
             return
         page = max(0, min(page, page_count(q, section) - 1))
         await interaction.response.edit_message(

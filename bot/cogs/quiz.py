@@ -17,10 +17,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.app import reply, send_prepared
+from bot.app import public_refusal, reply, send_prepared
 from bot.bank.model import Question
 from bot.bank.select import Filter, close_tags, match_tags, pick, resolve_tag, tag_counts
 from bot.core import CloseResult, Post
+from bot.core.bounded import BoundedMap
 from bot.i18n import locale_of, t
 from bot.render import ids
 from bot.render.question import (
@@ -41,6 +42,16 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 COUNT_EDIT_INTERVAL = 5.0  # seconds between edits of a post's live answer count
 CLOSE_SWEEP_SECONDS = 30.0
+#: At most this many private (ephemeral) /quiz posts open per member and server.
+MAX_OPEN_PRIVATE = 3
+#: Bounds of the in-memory caches (entries), and how long a member's recent questions are kept.
+POST_CACHE_SIZE = 10_000
+MEMBER_CACHE_SIZE = 10_000
+RECENT_TTL = 6 * 3600.0
+RECENT_KEEP = 20
+#: /quiz picks at most this many times while it asks Discord which servers a member is in.
+PICK_TRIES = 4
+PRIVATE_CLOSE = r"quiz:privclose:(?P<owner>[0-9]{1,20})"
 DIFFICULTIES = [
     app_commands.Choice(name="L1 · Basic", value="L1"),
     app_commands.Choice(name="L2 · Intermediate", value="L2"),
@@ -74,7 +85,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.
         return cls(int(match["post"]), match["letter"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _quiz(interaction).handle_answer(interaction, self.post_id, self.letter)
+        await _quiz(interaction).answer_click(interaction, self.post_id, self.letter)
 
 
 class MultiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.MULTI):
@@ -93,7 +104,28 @@ class MultiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.M
         return self
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _quiz(interaction).handle_answer(interaction, self.post_id, "".join(self.item.values))
+        await _quiz(interaction).answer_click(interaction, self.post_id, "".join(self.item.values))
+
+
+class ClosePrivateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PRIVATE_CLOSE):
+    """Under the "too many private questions" reply: closes the member's open private posts here."""
+
+    def __init__(self, owner: int, label: str = "close") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"quiz:privclose:{owner}"
+            )
+        )
+        self.owner = owner
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+    ) -> ClosePrivateButton:
+        return cls(int(match["owner"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _quiz(interaction).close_private_click(interaction, self.owner)
 
 
 class PostFailed(Exception):
@@ -108,17 +140,20 @@ class PostFailed(Exception):
 class Quiz(commands.Cog):
     def __init__(self, bot: QuizBot) -> None:
         self.bot = bot
-        self._posts: dict[int, Post] = {}  # post cache (posts change only when closed)
-        self._counts: dict[int, int] = {}  # post_id -> answers seen since the last count from storage
-        self._count_tasks: dict[int, asyncio.Task[None]] = {}
-        self._last_edit: dict[int, float] = {}
-        self._recent: dict[tuple[int, int], list[str]] = {}  # (guild, user) -> recent question keys
-        self._private: set[int] = set()  # ephemeral posts: no public message to keep up to date
+        # Every per-post and per-member cache is bounded (size, and age where it helps) and a post's
+        # entries are dropped when it closes (`_forget`).
+        # post_id -> the post, while it is open (a post changes only when it closes)
+        self._posts: BoundedMap[int, Post] = BoundedMap(POST_CACHE_SIZE)
+        self._count_tasks: dict[int, asyncio.Task[None]] = {}  # one per post, removed when it ends
+        # post_id -> when its count was last edited; older than the interval is the same as none.
+        self._last_edit: BoundedMap[int, float] = BoundedMap(POST_CACHE_SIZE, ttl=COUNT_EDIT_INTERVAL)
+        # (guild, user) -> the member's recent question keys (not asked again soon)
+        self._recent: BoundedMap[tuple[int, int], list[str]] = BoundedMap(MEMBER_CACHE_SIZE, ttl=RECENT_TTL)
         self._rng = random.Random()
         self.post_locales: dict[int, str] = {}  # guild -> language of public posts (/quizadmin settings)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AnswerButton, MultiSelect)
+        self.bot.add_dynamic_items(AnswerButton, MultiSelect, ClosePrivateButton)
         self.post_locales = await self.bot.storage.post_locales()
         self.close_due.start()
 
@@ -160,26 +195,34 @@ class Quiz(commands.Cog):
             return
         storage = self.bot.storage
         guild_id, user_id = interaction.guild_id, interaction.user.id
-        settings = await storage.get_guild_settings(guild_id)
-        if not private and settings.practice_cooldown_s > 0:
-            last = await storage.last_practice_post(guild_id, user_id)
-            if last is not None:
-                ready = last.created_at + timedelta(seconds=settings.practice_cooldown_s)
-                if ready > datetime.now(UTC):
-                    when = discord.utils.format_dt(ready, "R")
-                    await reply(interaction, t("quiz.cooldown", locale, when=when))
-                    return
-        if not private and not self._can_post(interaction):
-            await reply(interaction, t("quiz.cannot_post", locale))
-            return
+        # A public post speaks in the channel: the member must be allowed to send there and the bot
+        # to post there; otherwise the question is served privately, saying why.
+        note = None if private else public_refusal(interaction)
+        private = private or note is not None
+        if private:
+            waiting = await storage.open_private_posts(guild_id, user_id)
+            if len(waiting) >= MAX_OPEN_PRIVATE:
+                await self._private_limit(interaction, waiting[0], locale)
+                return
+        else:
+            settings = await storage.get_guild_settings(guild_id)
+            if settings.practice_cooldown_s > 0:
+                last = await storage.last_practice_post(guild_id, user_id)
+                if last is not None:
+                    ready = last.created_at + timedelta(seconds=settings.practice_cooldown_s)
+                    if ready > datetime.now(UTC):
+                        when = discord.utils.format_dt(ready, "R")
+                        await reply(interaction, t("quiz.cooldown", locale, when=when))
+                        return
         solved = await storage.answered_questions(guild_id, user_id)
-        recent = self._recent.setdefault((guild_id, user_id), [])
-        question = pick(bank.questions, flt, solved=solved, recent=recent, rng=self._rng)
+        recent = self._recent.get((guild_id, user_id)) or []
+        question = await self._pick(interaction, flt, solved, recent, public=not private)
         if question is None:
-            await reply(interaction, t("quiz.no_match", locale, what=self._describe(flt)))
+            matching = pick(bank.questions, flt, rng=self._rng) is not None
+            key = "quiz.all_hidden" if matching else "quiz.no_match"
+            await reply(interaction, t(key, locale, what=self._describe(flt)))
             return
-        recent.append(question.key)
-        del recent[:-20]
+        self.remember_asked(guild_id, user_id, question.key)
         post = await storage.create_post(
             guild_id,
             interaction.channel_id,
@@ -187,28 +230,104 @@ class Quiz(commands.Cog):
             "practice",
             question.answer,
             option_letters="".join(question.options),
-            requested_by=None if private else user_id,
+            requested_by=user_id,
+            private=private,
         )
         self._posts[post.post_id] = post
         post_locale = locale if private else self.public_locale(interaction)
         embed = question_embed(question, locale=post_locale, kind="practice")
         view = answer_view(question, post.post_id, locale=post_locale)
-        if private:
-            self._private.add(post.post_id)
-        sent = await interaction.response.send_message(
-            embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS
-        )
+        try:
+            sent = await interaction.response.send_message(
+                content=note, embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS
+            )
+        except discord.HTTPException:  # nobody saw it: closed, so it holds no private slot
+            await self.close_post(post.post_id)
+            raise
         message = sent.resource if sent is not None else None
         if not private and isinstance(message, discord.InteractionMessage):
-            self._posts[post.post_id] = await storage.set_message_id(post.post_id, message.id) or post
+            posted = await storage.set_message_id(post.post_id, message.id) or post
+            if not posted.is_closed:
+                self._posts[post.post_id] = posted
+
+    async def _pick(
+        self,
+        interaction: discord.Interaction,
+        flt: Filter,
+        solved: set[str],
+        recent: list[str],
+        *,
+        public: bool,
+    ) -> Question | None:
+        """`pick`, minus what the spoiler rule hides (bot/core/spoiler.py): from a private post, the
+        open dailies of the member's servers they have not answered; from a public one, also every
+        open daily of this server (the whole channel sees it).
+
+        Discord is asked about the member's other servers only when the question picked is an open
+        daily there; if it turns out to be theirs, another question is picked (PICK_TRIES times at
+        most, then every server not looked up counts as theirs).
+        """
+        assert interaction.guild_id is not None
+        guard = self.bot.spoilers
+        exp = await guard.exposure(interaction.user.id, interaction.guild_id)
+
+        def excluded(assume_member: bool) -> frozenset[str]:
+            if public:
+                return exp.public_hidden(assume_member=assume_member)
+            return exp.hidden(assume_member=assume_member)
+
+        questions = self.bot.bank.questions
+        for _ in range(PICK_TRIES):
+            question = pick(
+                questions, flt, solved=solved, recent=recent, exclude=excluded(False), rng=self._rng
+            )
+            if question is None:
+                return None
+            undecided = exp.undecided(question.key)
+            if not undecided:
+                return question
+            await guard.settle(exp, undecided)
+            if question.key not in excluded(False):
+                return question
+        return pick(questions, flt, solved=solved, recent=recent, exclude=excluded(True), rng=self._rng)
+
+    async def _private_limit(self, interaction: discord.Interaction, oldest: Post, locale: str) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(ClosePrivateButton(interaction.user.id, t("quiz.private_close", locale)))
+        when = discord.utils.format_dt(oldest.closes_at, "R")
+        await interaction.response.send_message(
+            t("quiz.private_limit", locale, n=MAX_OPEN_PRIVATE, when=when),
+            view=ids.dispatched_by_template(view),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def close_private_click(self, interaction: discord.Interaction, owner: int) -> None:
+        """ "Close them": the member's open private posts in this server are closed (nobody else
+        sees them, so closing reveals nothing and ends no streak)."""
+        locale = locale_of(interaction.locale)
+        if interaction.user.id != owner:
+            await reply(
+                interaction, t("error.not_yours", locale, user=f"<@{owner}>"), allowed_mentions=NO_MENTIONS
+            )
+            return
+        if interaction.guild_id is None:
+            await reply(interaction, t("quiz.guild_only", locale))
+            return
+        waiting = await self.bot.storage.open_private_posts(interaction.guild_id, owner)
+        for post in waiting:
+            await self.close_post(post.post_id)
+        await interaction.response.edit_message(
+            content=t("quiz.private_closed", locale, n=len(waiting)), view=None, allowed_mentions=NO_MENTIONS
+        )
+
+    def remember_asked(self, guild_id: int, user_id: int, key: str) -> None:
+        """Keep the member's last questions (RECENT_KEEP, for RECENT_TTL) so they are not asked again soon."""
+        recent = self._recent.get((guild_id, user_id)) or []
+        self._recent[(guild_id, user_id)] = [*recent, key][-RECENT_KEEP:]
 
     def public_locale(self, interaction: discord.Interaction) -> str:
         return self.post_locales.get(interaction.guild_id or 0) or locale_of(interaction.guild_locale)
-
-    @staticmethod
-    def _can_post(interaction: discord.Interaction) -> bool:
-        perms = interaction.app_permissions
-        return perms.view_channel and perms.send_messages and perms.embed_links
 
     def _filter(
         self, topic: str | None, difficulty: str | None, trap: str | None, locale: str
@@ -265,14 +384,21 @@ class Quiz(commands.Cog):
     # ------------------------------------------------------------------ answering
 
     async def get_post(self, post_id: int) -> Post | None:
+        """The post (cached while it is open: a closed post is read again, never kept)."""
         post = self._posts.get(post_id)
         if post is None:
             post = await self.bot.storage.get_post(post_id)
-            if post is not None:
+            if post is not None and not post.is_closed:
                 self._posts[post_id] = post
-                if len(self._posts) > 10_000:
-                    self._posts.pop(next(iter(self._posts)))
         return post
+
+    async def answer_click(self, interaction: discord.Interaction, post_id: int, letters: str) -> None:
+        """An answer button or menu: `handle_answer`, and an unexpected error still gets a reply."""
+        try:
+            await self.handle_answer(interaction, post_id, letters)
+        except Exception:
+            log.exception("answer of %s to post %s failed", interaction.user.id, post_id)
+            await reply(interaction, t("error.generic", locale_of(interaction.locale)))
 
     async def handle_answer(self, interaction: discord.Interaction, post_id: int, letters: str) -> None:
         locale = locale_of(interaction.locale)
@@ -287,9 +413,32 @@ class Quiz(commands.Cog):
         if len(letters) != question.choose:
             await reply(interaction, t("answer.wrong_count", locale, n=question.choose))
             return
-        outcome = await self.bot.storage.record_answer(
-            post.guild_id, post_id, interaction.user.id, letters, display_name=interaction.user.display_name
-        )
+        if post.kind == "practice" and not post.is_closed:
+            # A practice post asking what is an open daily for this member (in a server of theirs
+            # they have not answered it in) would give the answer away in the feedback.
+            exp = await self.bot.spoilers.check(interaction.user.id, interaction.guild_id, post.question_key)
+            if post.question_key in exp.hidden(assume_member=False):
+                key = "answer.daily_here" if exp.hidden_here(post.question_key) else "answer.daily_elsewhere"
+                await reply(interaction, t(key, locale))
+                return
+        try:
+            outcome = await self.bot.storage.record_answer(
+                post.guild_id,
+                post_id,
+                interaction.user.id,
+                letters,
+                display_name=interaction.user.display_name,
+            )
+        except Exception:  # the database is locked past its timeout, the disk is full, ...: not stored
+            log.exception(
+                "could not save the answer %s of member %s to post %s (guild %s)",
+                letters,
+                interaction.user.id,
+                post_id,
+                post.guild_id,
+            )
+            await reply(interaction, t("answer.not_saved", locale))
+            return
         if outcome.status == "duplicate":
             await reply(interaction, t("answer.already", locale, chosen=", ".join(outcome.letters or "?")))
             return
@@ -322,11 +471,16 @@ class Quiz(commands.Cog):
                 post_id,
                 exc,
             )
+        if post.private:  # its only reader has answered: nothing more can happen to it
+            try:
+                await self.close_post(post_id)
+            except Exception:  # the close sweep closes it at its time
+                log.exception("could not close the private post %s after its answer", post_id)
 
     # ------------------------------------------------------------------ live count
 
     def _bump_count(self, post: Post, question: Question) -> None:
-        if post.post_id in self._private:
+        if post.private:  # ephemeral: no public message to keep up to date
             return
         task = self._count_tasks.get(post.post_id)
         if task is None or task.done():
@@ -428,10 +582,25 @@ class Quiz(commands.Cog):
 
     @tasks.loop(seconds=CLOSE_SWEEP_SECONDS)
     async def close_due(self) -> None:
-        """Close posts whose time is up; runs on start too, so closing survives restarts."""
-        for post in await self.bot.storage.due_posts():
+        """Close posts whose time is up; runs on start too, so closing survives restarts.
+
+        A public practice post whose question is an open daily somewhere keeps its reveal (the
+        answer, shown to the whole channel) until that daily has closed: it is looked at again at
+        the next sweep.
+        """
+        storage = self.bot.storage
+        due = await storage.due_posts()
+        public_practice = {p.question_key for p in due if p.kind == "practice" and not p.private}
+        dailies = await storage.open_daily_keys(public_practice) if public_practice else set()
+        for post in due:
             if post.kind == "daily" and post.message_id is None:
                 continue  # recorded but not (known to be) sent: the Daily cog settles it, never a reveal
+            if post.kind == "practice" and not post.private and post.question_key in dailies:
+                later = datetime.now(UTC) + timedelta(seconds=CLOSE_SWEEP_SECONDS)
+                await storage.postpone_post(post.post_id, later)
+                self._posts.pop(post.post_id, None)
+                log.info("reveal of post %s postponed: its question is an open daily question", post.post_id)
+                continue
             await self.close_post(post.post_id)
 
     @close_due.before_loop
@@ -449,10 +618,7 @@ class Quiz(commands.Cog):
         if result is None:
             return None
         post = result.post
-        self._posts[post_id] = post
-        task = self._count_tasks.pop(post_id, None)
-        if task is not None:
-            task.cancel()
+        self._forget(post_id)
         question = self.bot.bank.get(post.question_key)
         if question is None or post.message_id is None:
             return result
@@ -470,6 +636,23 @@ class Quiz(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("could not reveal post %s: %s", post_id, exc)
         return result
+
+    def _forget(self, post_id: int) -> None:
+        """Drop what is kept in memory about a post (it closed)."""
+        self._posts.pop(post_id, None)
+        self._last_edit.pop(post_id, None)
+        task = self._count_tasks.pop(post_id, None)
+        if task is not None:
+            task.cancel()
+
+    def cache_sizes(self) -> dict[str, int]:
+        """How many entries each in-memory cache holds (tests, logs)."""
+        return {
+            "posts": len(self._posts),
+            "last_edit": len(self._last_edit),
+            "recent": len(self._recent),
+            "count_tasks": len(self._count_tasks),
+        }
 
 
 async def setup(bot: QuizBot) -> None:

@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import reply
+from bot.app import public_refusal, reply
 from bot.core.models import LeaderboardMetric, LeaderboardPage
 from bot.core.periods import PeriodKind
 from bot.i18n import locale_of, t
@@ -93,7 +93,10 @@ class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
 class Scores(commands.Cog):
     stats = app_commands.Group(
-        name="stats", description="Answers, accuracy, streaks and weak spots in this server", guild_only=True
+        name="stats",
+        description="Answers, accuracy, streaks and weak spots in this server",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # not in DMs, nor group DMs
     )
 
     def __init__(self, bot: QuizBot) -> None:
@@ -132,10 +135,12 @@ class Scores(commands.Cog):
         if page.total == 0:
             await _reply(interaction, leaderboard_empty(board, locale))
             return
+        note = None if private else public_refusal(interaction)
         await interaction.response.send_message(
+            content=note,
             embed=leaderboard_embed(page, viewer_id=interaction.user.id, locale=locale),
             view=leaderboard_view(page, period=kind, owner=interaction.user.id, locale=locale),
-            ephemeral=private,
+            ephemeral=private or note is not None,
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -217,8 +222,13 @@ class Scores(commands.Cog):
             kwargs["file"] = discord.File(
                 io.BytesIO(chart.png), filename=CHART_FILENAME, description=t("stats.topics", locale)
             )
+        note = public_refusal(interaction, files=chart is not None) if public else None
         await interaction.response.send_message(
-            embed=embed, ephemeral=not public, allowed_mentions=NO_MENTIONS, **kwargs
+            content=note,
+            embed=embed,
+            ephemeral=not public or note is not None,
+            allowed_mentions=NO_MENTIONS,
+            **kwargs,
         )
 
     # ------------------------------------------------------------------ /stats server
@@ -245,8 +255,9 @@ class Scores(commands.Cog):
             question_label=self._question_label,
             min_question_answers=HARDEST_MIN_ANSWERS,
         )
+        note = public_refusal(interaction) if public else None
         await interaction.response.send_message(
-            embed=embed, ephemeral=not public, allowed_mentions=NO_MENTIONS
+            content=note, embed=embed, ephemeral=not public or note is not None, allowed_mentions=NO_MENTIONS
         )
 
     def _question_label(self, key: str) -> str:

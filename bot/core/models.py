@@ -54,6 +54,7 @@ class Post:
     closes_at: datetime
     closed_at: datetime | None
     requested_by: int | None = None  # the member who asked for a practice post
+    private: bool = False  # an ephemeral practice post: only its requester sees it
 
     @property
     def is_closed(self) -> bool:

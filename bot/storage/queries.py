@@ -46,6 +46,7 @@ from bot.core.rules import (
     streak_after_daily_answer,
 )
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry, rotation_step
+from bot.core.spoiler import OpenDaily, SpoilerFacts
 
 T = TypeVar("T")
 _CHUNK = 500  # bound parameters per IN (...) list
@@ -231,7 +232,7 @@ def upsert_member(
 
 _POST_COLS = (
     "post_id, guild_id, channel_id, message_id, question_key, kind, correct_letters, option_letters, "
-    "created_at, posted_at, closes_at, closed_at, requested_by"
+    "created_at, posted_at, closes_at, closed_at, requested_by, private"
 )
 
 
@@ -250,6 +251,7 @@ def _post_from_row(row: Sequence[Any]) -> Post:
         closes_at=from_ms(row[10]),
         closed_at=_opt_dt(row[11]),
         requested_by=row[12],
+        private=bool(row[13]),
     )
 
 
@@ -265,12 +267,13 @@ def create_post(
     created_ms: int,
     closes_ms: int,
     requested_by: int | None,
+    private: bool = False,
 ) -> Post:
     with _transaction(conn):
         ensure_guild(conn, guild_id, created_ms)
         cur = conn.execute(
             "INSERT INTO posts (guild_id, channel_id, question_key, kind, correct_letters, option_letters, "
-            "requested_by, created_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "requested_by, created_at, closes_at, private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 guild_id,
                 channel_id,
@@ -281,6 +284,7 @@ def create_post(
                 requested_by,
                 created_ms,
                 closes_ms,
+                1 if private else 0,
             ),
         )
         post_id = cur.lastrowid
@@ -328,11 +332,86 @@ def open_posts(conn: sqlite3.Connection, guild_id: int, kind: str | None) -> lis
 
 def last_practice_post(conn: sqlite3.Connection, guild_id: int, user_id: int) -> Post | None:
     row = conn.execute(
-        f"SELECT {_POST_COLS} FROM posts WHERE guild_id = ? AND requested_by = ? "
+        f"SELECT {_POST_COLS} FROM posts WHERE guild_id = ? AND requested_by = ? AND private = 0 "
         "ORDER BY created_at DESC, post_id DESC LIMIT 1",
         (guild_id, user_id),
     ).fetchone()
     return _post_from_row(row) if row else None
+
+
+def open_private_posts(conn: sqlite3.Connection, guild_id: int, user_id: int) -> list[Post]:
+    rows = conn.execute(
+        f"SELECT {_POST_COLS} FROM posts WHERE guild_id = ? AND requested_by = ? AND private = 1 "
+        "AND closed_at IS NULL ORDER BY created_at, post_id",
+        (guild_id, user_id),
+    ).fetchall()
+    return [_post_from_row(r) for r in rows]
+
+
+def postpone_post(conn: sqlite3.Connection, post_id: int, closes_ms: int) -> Post | None:
+    """Move an open post's closing time later (never earlier); the post as it is now."""
+    with _transaction(conn):
+        conn.execute(
+            "UPDATE posts SET closes_at = max(closes_at, ?) WHERE post_id = ? AND closed_at IS NULL",
+            (closes_ms, post_id),
+        )
+    return get_post(conn, post_id)
+
+
+def _open_dailies(conn: sqlite3.Connection, keys: Sequence[str] | None) -> list[tuple[int, str, int, int]]:
+    """(guild_id, question_key, post_id, closes_ms) of the open daily posts (of `keys` only, if given)."""
+    sql = "SELECT guild_id, question_key, post_id, closes_at FROM posts WHERE closed_at IS NULL AND kind = 'daily'"
+    if keys is None:
+        return list(conn.execute(sql + " ORDER BY post_id"))
+    rows: list[tuple[int, str, int, int]] = []
+    for chunk in _chunks(sorted(set(keys))):
+        rows += conn.execute(sql + f" AND question_key IN ({_marks(len(chunk))})", tuple(chunk))
+    rows.sort(key=lambda r: r[2])
+    return rows
+
+
+def open_daily_key_set(conn: sqlite3.Connection) -> set[str]:
+    """The question keys of every open daily post (in any server)."""
+    return {
+        key
+        for (key,) in conn.execute(
+            "SELECT DISTINCT question_key FROM posts WHERE closed_at IS NULL AND kind = 'daily'"
+        )
+    }
+
+
+def spoiler_facts(conn: sqlite3.Connection, user_id: int, keys: Sequence[str] | None) -> SpoilerFacts:
+    """What the spoiler rule needs about one member (bot/core/spoiler.py): the open daily posts
+    (every one, or those asking `keys`), which of them the member answered, and in which of their
+    servers storage knows the member."""
+    rows = _open_dailies(conn, keys)
+    if not rows:
+        return SpoilerFacts()
+    post_ids = [r[2] for r in rows]
+    guild_ids = sorted({r[0] for r in rows})
+    answered: set[int] = set()
+    for chunk in _chunks(post_ids):
+        answered.update(
+            pid
+            for (pid,) in conn.execute(
+                f"SELECT post_id FROM answers WHERE user_id = ? AND post_id IN ({_marks(len(chunk))})",
+                (user_id, *chunk),
+            )
+        )
+    known: set[int] = set()
+    for chunk in _chunks(guild_ids):
+        known.update(
+            gid
+            for (gid,) in conn.execute(
+                f"SELECT guild_id FROM members WHERE user_id = ? AND guild_id IN ({_marks(len(chunk))})",
+                (user_id, *chunk),
+            )
+        )
+    return SpoilerFacts(
+        open_dailies=tuple(OpenDaily(gid, key, pid) for gid, key, pid, _ in rows),
+        answered_posts=frozenset(answered),
+        known_guilds=frozenset(known),
+    )
 
 
 def close_post(conn: sqlite3.Connection, post_id: int, now_ms: int) -> CloseResult | None:
@@ -355,7 +434,7 @@ def close_post(conn: sqlite3.Connection, post_id: int, now_ms: int) -> CloseResu
                     "(SELECT 1 FROM answers a WHERE a.post_id = ? AND a.user_id = streaks.user_id)",
                     (now_ms, post.guild_id, post_id),
                 ).rowcount
-            post = _post_from_row((*row[:11], now_ms, row[12]))
+            post = _post_from_row((*row[:11], now_ms, *row[12:]))
         choices = conn.execute(
             "SELECT letters, count(*), sum(correct) FROM answers WHERE post_id = ? GROUP BY letters",
             (post_id,),

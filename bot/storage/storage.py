@@ -37,6 +37,7 @@ from bot.core.models import (
 from bot.core.periods import PeriodKind
 from bot.core.rules import POST_KINDS, normalize_letters
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
+from bot.core.spoiler import SpoilerFacts
 from bot.storage import migrate, queries
 from bot.storage.queries import AnswerRequest, to_ms
 
@@ -73,6 +74,14 @@ class Storage:
         # Figures for tests and the bench: batches written, answers in them.
         self.batches_written = 0
         self.answers_written = 0
+        # The question keys of the open daily posts, and the generation they were read at: every
+        # call that may add or remove an open daily moves the generation on (before and after),
+        # so a door asking about a question that is no open daily costs no query (spoiler_facts).
+        # Only for the process that writes the dailies (the bot sets it); another process
+        # (`quizbot practice`) cannot see the bot's changes and reads the database every time.
+        self.cache_open_dailies = False
+        self._dailies_generation = 0
+        self._open_daily_keys: tuple[int, frozenset[str]] | None = None
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -131,6 +140,14 @@ class Storage:
         """Run `fn(conn, *args, **kwargs)` whole on the connection's worker thread."""
         raw = self._raw
         return await self._db._execute(lambda: fn(raw, *args, **kwargs))  # type: ignore[no-any-return]
+
+    async def _run_dailies(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`_run` for a call that may open or close a daily post (see `open_daily_key_set`)."""
+        self._dailies_generation += 1
+        try:
+            return await self._run(fn, *args, **kwargs)
+        finally:
+            self._dailies_generation += 1
 
     # ---------------------------------------------------------------- answers (group commit)
 
@@ -221,11 +238,15 @@ class Storage:
         option_letters: str | Iterable[str] = "",
         requested_by: int | None = None,
         created_at: datetime | None = None,
+        private: bool = False,
     ) -> Post:
         """Create a post before sending its message (its post_id goes into the custom_ids).
 
         Give `closes_at`, or `lifetime`, or neither: then the guild's daily/practice lifetime applies.
+        `private`: an ephemeral practice post, seen by its requester only (`requested_by`).
         """
+        if private and (kind != "practice" or requested_by is None):
+            raise ValueError("a private post is a practice post with a requester")
         if kind not in POST_KINDS:
             raise ValueError(f"kind must be 'daily' or 'practice', not {kind!r}")
         created = created_at or utcnow()
@@ -239,7 +260,8 @@ class Storage:
                 seconds = settings.daily_lifetime_s if kind == "daily" else settings.practice_lifetime_s
                 lifetime = timedelta(seconds=seconds)
             closes_at = created + lifetime
-        return await self._run(
+        run = self._run_dailies if kind == "daily" else self._run
+        return await run(
             queries.create_post,
             guild_id=guild_id,
             channel_id=channel_id,
@@ -250,6 +272,7 @@ class Storage:
             created_ms=to_ms(created),
             closes_ms=to_ms(closes_at),
             requested_by=requested_by,
+            private=private,
         )
 
     async def set_message_id(
@@ -271,7 +294,10 @@ class Storage:
         written first (they were clicked before the close).
         """
         await self.flush()
-        return await self._run(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+        result = await self._run(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+        if result is not None and result.post.kind == "daily":  # (until then, it is hidden a bit longer)
+            self._dailies_generation += 1
+        return result
 
     async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]:
         """Open posts whose closes_at has passed (close them; survives restarts)."""
@@ -281,8 +307,45 @@ class Storage:
         return await self._run(queries.open_posts, guild_id, kind)
 
     async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None:
-        """The latest post this member requested (for the practice cooldown)."""
+        """The latest public post this member requested (for the practice cooldown)."""
         return await self._run(queries.last_practice_post, guild_id, user_id)
+
+    async def open_private_posts(self, guild_id: int, user_id: int) -> list[Post]:
+        """This member's private (ephemeral) practice posts still open in this guild, oldest first."""
+        return await self._run(queries.open_private_posts, guild_id, user_id)
+
+    async def postpone_post(self, post_id: int, closes_at: datetime) -> Post | None:
+        """Keep an open post open until `closes_at` at least (its reveal waits)."""
+        return await self._run(queries.postpone_post, post_id, to_ms(closes_at))
+
+    # ---------------------------------------------------------------- the spoiler rule (bot/core/spoiler.py)
+
+    async def spoiler_facts(self, user_id: int, keys: Iterable[str] | None = None) -> SpoilerFacts:
+        """The open daily posts (of every question, or of `keys`), which of them `user_id` answered,
+        and the servers among theirs where this user is a known member. No query when none of
+        `keys` (or no question at all) is an open daily."""
+        wanted = None if keys is None else list(keys)
+        open_keys = await self.open_daily_key_set()
+        if not open_keys or (wanted is not None and open_keys.isdisjoint(wanted)):
+            return SpoilerFacts()
+        return await self._run(queries.spoiler_facts, user_id, wanted)
+
+    async def open_daily_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that are the question of an open daily post, in any server."""
+        return set(await self.open_daily_key_set()).intersection(keys)
+
+    async def open_daily_key_set(self) -> frozenset[str]:
+        """The question keys of every open daily post. With `cache_open_dailies` (the bot, the only
+        writer of daily posts) read again only after a change made through this Storage (a daily
+        posted, closed or given up; `run_sync`); otherwise read every time."""
+        generation = self._dailies_generation
+        cached = self._open_daily_keys
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        keys = frozenset(await self._run(queries.open_daily_key_set))
+        if self.cache_open_dailies and generation == self._dailies_generation:  # nothing changed meanwhile
+            self._open_daily_keys = (generation, keys)
+        return keys
 
     async def flush(self) -> None:
         """Wait until every answer queued so far is written."""
@@ -395,7 +458,7 @@ class Storage:
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(sqlite3_connection, *args)` on the worker thread (tests, bench, maintenance)."""
-        return await self._run(fn, *args)
+        return await self._run_dailies(fn, *args)  # it may change anything
 
     # ---------------------------------------------------------------- the daily question (docs/daily.md)
 
@@ -453,7 +516,7 @@ class Storage:
         rng: random.Random,
     ) -> tuple[DailyRun, Post | None] | None:
         """Record a daily (run + rotation step + post row) before sending; None if the slot is taken."""
-        return await self._run(
+        return await self._run_dailies(
             queries.claim_daily,
             guild_id=guild_id,
             local_day=local_day.isoformat(),
@@ -488,11 +551,11 @@ class Storage:
         return await self._run(queries.complete_daily_run, run_id, message_id, to_ms(now))
 
     async def fail_daily_run(self, run_id: int, status: str, error: str, *, now: datetime) -> DailyRun | None:
-        return await self._run(queries.fail_daily_run, run_id, status, error, to_ms(now))
+        return await self._run_dailies(queries.fail_daily_run, run_id, status, error, to_ms(now))
 
     async def delete_unsent_post(self, post_id: int) -> bool:
         """Delete a post whose message was never sent (no message id, no answer)."""
-        return await self._run(queries.delete_unsent_post, post_id)
+        return await self._run_dailies(queries.delete_unsent_post, post_id)
 
     async def set_daily_error(self, guild_id: int, error: str | None, *, now: datetime) -> None:
         await self._run(queries.set_daily_error, guild_id, error, to_ms(now))

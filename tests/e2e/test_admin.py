@@ -36,6 +36,12 @@ clock = test_daily.clock
 bot_factory = test_daily.bot_factory
 
 
+@pytest.fixture
+def bot_settings(discord_world: World) -> dict[str, Any]:
+    """The admin is one of the bot's owners (OWNER_IDS): `reload` is theirs to run."""
+    return {"owner_ids": frozenset({discord_world.admin.id})}
+
+
 async def admin(fake: FakeDiscord, w: World, command: str, options: dict[str, Any] | None = None) -> Any:
     h = await fake.invoke(w.guild, w.general, w.admin, f"quizadmin {command}", options or {})
     assert h.ephemeral, h.content
@@ -295,7 +301,11 @@ async def test_the_bank_from_git_is_cloned_pulled_on_reload_and_before_the_daily
     )
     spec = f"file://{origin}#main:question-bank"
     harness: BotHarness[Any] = BotHarness(
-        fake, tmp_path / "bot", factory=bot_factory, dev_guild=w.guild, settings={"questions_git": spec}
+        fake,
+        tmp_path / "bot",
+        factory=bot_factory,
+        dev_guild=w.guild,
+        settings={"questions_git": spec, "owner_ids": frozenset({w.admin.id})},
     )
     async with harness:
         bot = harness.running

@@ -194,8 +194,9 @@ async def test_missing_send_permission_gets_a_clear_message(
     w, fake = discord_world, fake_discord
     fake.set_overwrite(w.quiz, w.guild.members[fake.bot_user.id], deny=2048)  # Send Messages
     await fake.gateway.sync()
-    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {})
-    assert h.ephemeral and "can't post in this channel" in h.content
+    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {})  # served to them alone, saying why
+    assert h.ephemeral and "I can't post in this channel (I need Send Messages)" in h.content
+    assert h.message is not None and h.message.custom_ids()
     private = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {"private": True, "topic": "CLI"})
     assert private.ephemeral and private.message is not None and private.message.buttons()
 

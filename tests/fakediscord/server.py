@@ -137,6 +137,10 @@ class FakeDiscord:
         self.application_id = bot_id
         self.application_flags = 1 << 23  # GATEWAY_MESSAGE_CONTENT_LIMITED, like a small bot
         self.application_owner = FakeUser(Snowflakes.next(), "owner")
+        #: None: the application belongs to `application_owner`. A list of (user, role) pairs, role
+        #: "admin" | "developer" | "read_only": it belongs to a team (GET /oauth2/applications/@me).
+        self.application_team: list[tuple[FakeUser, str]] | None = None
+        self.application_team_id = Snowflakes.next()
         self.validate_payloads = validate_payloads
         #: Seconds a bot has to answer an interaction (Discord: 3); None = no limit. Late
         #: callbacks get 404 {"code": 10062, "message": "Unknown interaction"} like on Discord.
@@ -145,7 +149,11 @@ class FakeDiscord:
         self.host = host
         self.port = 0
 
-        self.users: dict[int, FakeUser] = {bot_id: self.bot_user}
+        # the application's owner is a Discord user too (a test may make them a member somewhere)
+        self.users: dict[int, FakeUser] = {
+            bot_id: self.bot_user,
+            self.application_owner.id: self.application_owner,
+        }
         self.guilds: dict[int, FakeGuild] = {}
         self.channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, StoredMessage] = {}
@@ -801,7 +809,7 @@ class FakeDiscord:
                 "bot_require_code_grant": False,
                 "verify_key": "0" * 64,
                 "owner": self.application_owner.payload(),
-                "team": None,
+                "team": self._team_payload(),
                 "flags": self.application_flags,
                 "bot": self.bot_user.payload(),
                 "rpc_origins": [],
@@ -814,6 +822,29 @@ class FakeDiscord:
                 "approximate_guild_count": len(self.bot_guilds()),
             },
         )
+
+    def _team_payload(self) -> JSON | None:
+        if self.application_team is None:
+            return None
+        team_id = str(self.application_team_id)
+        members = [
+            {
+                "membership_state": 2,
+                "permissions": ["*"],
+                "team_id": team_id,
+                "user": user.payload(),
+                "role": role,
+            }
+            for user, role in self.application_team
+        ]
+        owner = self.application_team[0][0].id if self.application_team else None
+        return {
+            "id": team_id,
+            "name": "team",
+            "icon": None,
+            "owner_user_id": str(owner) if owner else None,
+            "members": members,
+        }
 
     async def _create_dm(self, call: Call) -> Reply:
         user = self.users.get(int((call.json or {}).get("recipient_id") or 0))
