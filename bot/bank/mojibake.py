@@ -449,11 +449,12 @@ class Vocabulary:
 
     Only the text within ``order - 1`` characters of a non-ASCII character is counted: a
     rebuilt character is never ASCII, so no other n-gram can touch one. Time and memory are
-    bounded: texts past ``max_chars`` such characters are not learned (``skipped``); the
-    default is about 2 MB of the users' question files, ~370 of them, and under 30 MB.
+    bounded: once ``max_chars`` such characters are learned, the remaining texts are not
+    looked at (``skipped``). The default is about 250 of the users' question files (1.4 MB):
+    ~0.3 s and under 20 MB; the whole 181-file sample bank is 286,000 characters, 13.5 MB.
     """
 
-    def __init__(self, order: int = 3, max_chars: int = 600_000) -> None:
+    def __init__(self, order: int = 3, max_chars: int = 400_000) -> None:
         if order < 1:
             raise ValueError("order must be at least 1")
         self.order = order
@@ -509,11 +510,11 @@ class Vocabulary:
             for text in texts:  # a few texts: keep the continuation counts up to date as we go
                 self._change(self._joined(text), +1)
             return self
-        for text in texts:
+        for k, text in enumerate(texts):
             joined = self._joined(text)
             if self.chars + len(joined) > self.max_chars:
-                self.skipped += 1
-                continue
+                self.skipped += len(texts) - k  # full: the rest is not even looked at
+                break
             for grams in self._grams(joined):
                 self.counts.update(grams)
             self.chars += len(joined)
