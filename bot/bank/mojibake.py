@@ -436,6 +436,7 @@ def _model() -> _ZhModel:
 
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 _SEPARATOR = "\0"  # between the learned parts of a text; never part of a looked-up n-gram
+_CACHE_SIZE = 1 << 17  # scores kept per vocabulary (a plain dict: no reference cycle to keep it alive)
 
 
 class Vocabulary:
@@ -464,7 +465,7 @@ class Vocabulary:
         self.texts = 0  # texts learned
         self.skipped = 0  # texts not learned because max_chars was reached
         self._types: dict[str, int] | None = {}  # history -> distinct continuations; None: stale
-        self.logp = functools.lru_cache(maxsize=1 << 17)(self._logp)
+        self._cache: dict[tuple[str, str], float] = {}  # (history, character) -> logp
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -520,7 +521,7 @@ class Vocabulary:
             self.chars += len(joined)
             self.texts += 1
         self._types = None
-        self.logp.cache_clear()
+        self._cache.clear()
         return self
 
     def forget(self, text: str) -> None:
@@ -553,7 +554,7 @@ class Vocabulary:
                     types.pop(h, None)
         self.chars += sign * len(joined)
         self.texts += sign
-        self.logp.cache_clear()
+        self._cache.clear()
 
     def _continuations(self) -> dict[str, int]:
         """History -> how many different characters were seen after it."""
@@ -563,9 +564,19 @@ class Vocabulary:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _logp(self, history: str, c: str) -> float:
+    def logp(self, history: str, c: str) -> float:
         """Log-probability of ``c`` after ``history``: Witten-Bell interpolation from the
         shipped model's view of ``c`` up to the longest history these texts have seen."""
+        key = (history, c)
+        cache = self._cache
+        value = cache.get(key)
+        if value is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            value = cache[key] = self._logp(history, c)
+        return value
+
+    def _logp(self, history: str, c: str) -> float:
         counts = self.counts
         types = self._continuations()
         mu = self.chars * UNIGRAM_PRIOR
@@ -685,6 +696,7 @@ class _Line:
         n = len(chars)
         k = vocab.order - 1
         logp = vocab.logp
+        cache = vocab._cache
         total = 0.0
         last = 0
         for s in focus:
@@ -697,7 +709,9 @@ class _Line:
                     h = chars[j - 2] + chars[j - 1]
                 else:
                     h = "".join(chars[j - k : j])
-                total += logp(h, chars[j] if j < n else "\n")
+                key = (h, chars[j] if j < n else "\n")
+                value = cache.get(key)
+                total += logp(*key) if value is None else value
                 j += 1
             last = end
         return total
