@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.bank.mojibake import UNCERTAIN_RATIO, Fix, RepairResult, needs_repair, repair
+from bot.bank.mojibake import UNCERTAIN_RATIO, Fix, RepairResult, Vocabulary, needs_repair, repair
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -22,9 +22,12 @@ SEED = SHARED / "seed" / "000_eddf2cd0f6cab2bb.txt"
 BANK = SHARED / "bank-sample" / "question-bank"
 ORACLE = BANK / "by-order_v1" / "Q-104.md"  # the clean copy of the seed: evaluation only
 
-# Measured: the repaired seed differs from the oracle in 9 characters (see docs/mojibake.md).
+# Measured: the repaired seed differs from the oracle in 9 characters with the shipped model
+# alone, in 5 with what the rest of the bank teaches (see docs/mojibake.md).
 SEED_MAX_DIFF = 9
-MIN_ACCURACY = 0.95
+SEED_MAX_DIFF_WITH_BANK = 5
+MIN_ACCURACY = 0.98  # with the bank's vocabulary, leave-one-out (measured ~99 % on this sample)
+MIN_ACCURACY_SHIPPED_ONLY = 0.95
 
 
 def corrupt(text: str, codepage: str) -> str:
@@ -71,6 +74,13 @@ def bank_files() -> list[Path]:
     return sorted(p for p in BANK.rglob("*.md") if p.resolve() != oracle)
 
 
+@pytest.fixture(scope="module")
+def bank_vocabulary() -> Vocabulary:
+    """What the sample bank teaches, without the seed's clean copy (the seed is broken in the
+    bank the bot sees). Tests that score a file take that file out first (leave-one-out)."""
+    return Vocabulary().learn(read(p) for p in bank_files())
+
+
 # ---------------------------------------------------------------------------------------------
 # The seed
 
@@ -102,6 +112,23 @@ def test_seed_is_flagged_and_repaired(seed_result: tuple[str, RepairResult, str]
         f"seed: {result.rebuilt} rebuilt, {result.uncertain} uncertain, {n} characters differ from the oracle"
     )
     assert n <= SEED_MAX_DIFF
+
+
+def test_seed_with_what_the_bank_teaches(bank_vocabulary: Vocabulary) -> None:
+    seed = read(need(SEED))
+    oracle = read(need(ORACLE))
+    result = repair(seed, vocabulary=bank_vocabulary)
+    assert not needs_repair(result.text)
+    assert result.rebuilt == sum(lost_bytes(c, "cp1254") for c in oracle)
+    assert len(result.text) == len(oracle)
+    n = diff_chars(oracle, result.text)
+    print(
+        f"\nseed with the bank's vocabulary: {result.rebuilt} rebuilt, {result.uncertain} uncertain, "
+        f"{n} characters differ from the oracle ({1 - n / result.rebuilt:.2%} right)"
+    )
+    assert n <= SEED_MAX_DIFF_WITH_BANK
+    for expected in SEED_STRINGS:
+        assert expected in result.text
 
 
 def test_seed_fixes_point_at_the_broken_text(seed_result: tuple[str, RepairResult, str]) -> None:
@@ -146,14 +173,19 @@ def test_seed_strings(seed_result: tuple[str, RepairResult, str], expected: str)
 # Synthetic corruption of the clean sample
 
 
-@pytest.mark.parametrize("codepage", ["cp1252", "cp1254"])
-def test_accuracy_on_synthetic_corruption(codepage: str) -> None:
-    files = bank_files()[::6]  # an even spread of about 30 files keeps this to a few seconds
+def _score(files: list[Path], codepage: str, vocabulary: Vocabulary | None) -> tuple[int, int, int]:
+    """Corrupt each file, repair it (leaving it out of ``vocabulary``), and count the rebuilt
+    characters and how many came back right. Returns (rebuilt, right, files exact)."""
     expected = correct = exact = 0
-    started = time.perf_counter()
     for path in files:
         clean = read(path)
-        result = repair(corrupt(clean, codepage))
+        if vocabulary is not None:
+            vocabulary.forget(clean)  # a file's own clean text never helps to repair it
+        try:
+            result = repair(corrupt(clean, codepage), vocabulary=vocabulary)
+        finally:
+            if vocabulary is not None:
+                vocabulary.learn([clean])
         lost = {i for i, c in enumerate(clean) if lost_bytes(c, codepage)}
         assert result.rebuilt == len(lost), path
         assert len(result.text) == len(clean), path
@@ -162,13 +194,31 @@ def test_accuracy_on_synthetic_corruption(codepage: str) -> None:
         expected += len(lost)
         correct += sum(result.text[i] == clean[i] for i in lost)
         exact += result.text == clean
+    return expected, correct, exact
+
+
+@pytest.mark.parametrize("codepage", ["cp1252", "cp1254"])
+def test_accuracy_on_synthetic_corruption(codepage: str, bank_vocabulary: Vocabulary) -> None:
+    files = bank_files()[::8]  # an even spread of 23 files keeps this to a few seconds
+    started = time.perf_counter()
+    before = dict(bank_vocabulary.counts)
+    expected, correct, exact = _score(files, codepage, bank_vocabulary)
+    assert dict(bank_vocabulary.counts) == before  # every file was learned back
     accuracy = correct / expected
     print(
-        f"\n{codepage}: {len(files)} files, {expected} characters rebuilt, {correct} right "
-        f"({accuracy:.2%}), {exact} files exact, {time.perf_counter() - started:.1f} s"
+        f"\n{codepage}, with the bank's vocabulary (leave-one-out): {len(files)} files, {expected} characters "
+        f"rebuilt, {correct} right ({accuracy:.2%}), {exact} files exact, {time.perf_counter() - started:.1f} s"
     )
     assert expected > 1000
     assert accuracy >= MIN_ACCURACY
+
+
+def test_accuracy_with_the_shipped_model_only() -> None:
+    files = bank_files()[4::16]
+    expected, correct, _ = _score(files, "cp1254", None)
+    print(f"\ncp1254, shipped model only: {len(files)} files, {correct / expected:.2%} of {expected} right")
+    assert expected > 500
+    assert correct / expected >= MIN_ACCURACY_SHIPPED_ONLY
 
 
 def test_needs_repair_is_false_for_the_clean_sample() -> None:
@@ -277,6 +327,93 @@ def test_uncertain_counts_fixes_without_a_clear_winner(seed_result: tuple[str, R
 
 
 # ---------------------------------------------------------------------------------------------
+# The bank's vocabulary (our own sentences, not the users')
+
+
+GROUP_NOTES = [
+    "## 📍 考點識別\n\n- job_id 在 Workspace 中唯一，run_id 也在 Workspace 中唯一。\n"
+    "- 在 Notebook 中安裝套件用 %pip。\n- 在 notebook 中顯示串流結果用 display()。\n",
+    "## ❌ 錯誤選項排除\n\n- 排名函數回傳小數，由高到低排序。\n- 非 Databricks 用戶用 Delta Sharing。\n"
+    "| 選項 | 結果 |\n|---|---|\n| A | ✅ 正確 |\n| B | ❌ 錯誤 |\n",
+]
+
+# Lines the shipped model alone gets wrong (a frequent character that shares the broken form:
+# 不 for 中, 對 for 小, 過 for 非, 位 for 低) and the group's own notes put right.
+TAUGHT = [
+    "- `run_id` 在整個 Workspace 中唯一\n",
+    "# 在 Notebook 中安裝套件\n",
+    "回傳 0 到 1 之間的小數\n",
+    "- 非 Databricks 用戶\n",
+    "由高到低排序\n",
+]
+
+
+@pytest.mark.parametrize("text", TAUGHT)
+def test_the_bank_s_vocabulary_puts_right_what_the_word_model_gets_wrong(text: str) -> None:
+    vocabulary = Vocabulary().learn(GROUP_NOTES)
+    wrong = 0
+    for codepage in ("cp1252", "cp1254"):
+        broken = corrupt(text, codepage)
+        wrong += repair(broken).text != text
+        result = repair(broken, vocabulary=vocabulary)
+        assert result.text == text, codepage
+        assert result.rebuilt > 0
+    assert wrong  # the shipped model alone does not get it right with at least one code page
+
+
+def test_an_empty_vocabulary_changes_nothing() -> None:
+    broken = corrupt("".join(TAUGHT) + "## 🧠 記憶法\n「來源」\n", "cp1254")
+    assert repair(broken, vocabulary=Vocabulary()) == repair(broken)
+    ascii_only = Vocabulary().learn(["plain ASCII notes\n", "| a | b |\n"])
+    assert ascii_only.chars == 0 and len(ascii_only) == 0  # nothing near a non-ASCII character
+    assert repair(broken, vocabulary=ascii_only) == repair(broken)
+
+
+def test_forget_takes_back_exactly_what_learn_added() -> None:
+    third = "### 來源\r\n**來源:** 社群 🎯 考試技巧\r\n"
+    both = Vocabulary().learn(GROUP_NOTES)
+    both.learn([third])
+    both.forget(third)
+    alone = Vocabulary().learn(GROUP_NOTES)
+    assert both.counts == alone.counts
+    assert both._continuations() == alone._continuations()
+    assert (both.chars, both.texts) == (alone.chars, alone.texts)
+    # learning text by text keeps the continuation counts it would have had learned at once
+    one_by_one = Vocabulary()
+    for text in [*GROUP_NOTES, third]:
+        one_by_one.learn([text])
+    at_once = Vocabulary().learn([*GROUP_NOTES, third])
+    assert one_by_one.counts == at_once.counts
+    assert one_by_one._continuations() == at_once._continuations()
+
+
+def test_vocabulary_treats_crlf_like_lf() -> None:
+    crlf = Vocabulary().learn([t.replace("\n", "\r\n") for t in GROUP_NOTES])
+    lf = Vocabulary().learn(GROUP_NOTES)
+    assert crlf.counts == lf.counts
+    text = "".join(TAUGHT).replace("\n", "\r\n")
+    assert repair(corrupt(text, "cp1254"), vocabulary=crlf).text == text
+
+
+def test_vocabulary_memory_is_bounded() -> None:
+    text = GROUP_NOTES[0]
+    per_text = Vocabulary().learn([text]).chars
+    vocabulary = Vocabulary(max_chars=3 * per_text)
+    vocabulary.learn([text] * 10)
+    assert vocabulary.texts == 3 and vocabulary.skipped == 7
+    assert vocabulary.chars <= vocabulary.max_chars
+    vocabulary.learn([text])  # one at a time: the same bound
+    assert vocabulary.texts == 3 and vocabulary.skipped == 8
+
+
+def test_vocabulary_refuses_a_bare_string() -> None:
+    with pytest.raises(TypeError):
+        Vocabulary().learn("### 來源")
+    with pytest.raises(ValueError):
+        Vocabulary(order=0)
+
+
+# ---------------------------------------------------------------------------------------------
 # Properties
 
 
@@ -315,10 +452,13 @@ clean_text = st.one_of(
 )
 
 
-@given(clean_text)
+_VOCABULARY = Vocabulary().learn(GROUP_NOTES)
+
+
+@given(clean_text, st.booleans())
 @settings(max_examples=300, deadline=None)
-def test_property_clean_text_unchanged(text: str) -> None:
-    result = repair(text)
+def test_property_clean_text_unchanged(text: str, with_vocabulary: bool) -> None:
+    result = repair(text, vocabulary=_VOCABULARY if with_vocabulary else None)
     assert result.text == text
     assert not result.changed
 
@@ -336,9 +476,9 @@ corruptible = st.lists(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_property_corrupted_text_is_repaired_idempotently(text: str, codepage: str) -> None:
     broken = corrupt(text, codepage)
-    once = repair(broken)
+    once = repair(broken, vocabulary=_VOCABULARY)
     assert "\ufffd" not in once.text
-    assert repair(once.text).text == once.text
+    assert repair(once.text, vocabulary=_VOCABULARY).text == once.text
     if broken != text and needs_repair(broken):
         assert len(once.text) <= len(broken)
 

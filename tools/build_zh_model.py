@@ -5,8 +5,9 @@ Source: the word-frequency dictionary ``dict.txt`` that ships inside the ``jieba
 shipped table was built with jieba 0.42.1 and OpenCC 1.4.2).
 Every word is converted to Traditional Chinese (Taiwan) with OpenCC (PyPI ``opencc``,
 Apache-2.0), both with the character-level ``s2tw`` profile and the Taiwan-phrase ``s2twp``
-profile (``数据`` → ``數據`` and ``資料``), so that both spellings are known. Counts of words
-that end up with the same Traditional spelling are added up.
+profile (``数据`` → ``數據`` and ``資料``), so that both spellings are known; a form with the
+formal ``臺`` is also known with the everyday ``台`` (``平臺`` and ``平台``). Counts of words that
+end up with the same Traditional spelling are added up.
 
 Only words made entirely of CJK ideographs are kept, up to ``--max-len`` characters and with a
 count of at least ``--min-count``. Single characters are always kept, whatever their count, and
@@ -57,6 +58,9 @@ def convert(pairs: list[tuple[str, int]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for word, count in pairs:
         forms = {s2tw.convert(word), s2twp.convert(word)}
+        # OpenCC writes the formal 臺 (臺灣, 平臺, 後臺); Taiwanese text mostly writes 台 (台灣,
+        # 平台, 後台): know both.
+        forms |= {form.replace("臺", "台") for form in forms}
         for form in forms:
             counts[form] += count
     return counts
@@ -102,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     lines += [f"{w}\t{c}" for w, c in kept]
     data = ("\n".join(lines) + "\n").encode("utf-8")
-    # mtime=0 keeps the output byte-identical between runs.
-    with open(args.out, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+    # mtime=0 and no file name in the header keep the output byte-identical between runs.
+    with (
+        open(args.out, "wb") as fh,
+        gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz,
+    ):
         gz.write(data)
     print(f"{args.out}: {len(kept)} words, {args.out.stat().st_size / 1024:.0f} KiB", file=sys.stderr)
     return 0

@@ -20,16 +20,21 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.bank.bank import Bank, Problem, Skipped
 from bot.bank.markdown import NotAQuestion, read_markdown
 from bot.bank.model import BankError, Question
 from bot.bank.topics import TOPICS_FILE, attach_topics
+
+if TYPE_CHECKING:
+    from bot.bank.mojibake import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,7 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
     outcomes = (
         _read_parallel(root, rels, workers) if workers > 1 else [_read_one_file(root, rel) for rel in rels]
     )
+    _repair_with_the_bank_s_vocabulary(root, rels, outcomes)
     questions: list[Question] = []
     problems: list[Problem] = []
     skipped: list[Skipped] = []
@@ -96,16 +102,43 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
     return bank
 
 
-def _read_one_file(root: Path, rel: str) -> _Outcome:
+def _read_one_file(root: Path, rel: str, vocabulary: Vocabulary | None = None) -> _Outcome:
+    """Without a vocabulary, a double-encoded file is left for later: ("damaged",)."""
     if any(part.lower() in _TEMPLATE_DIRS for part in Path(rel).parts[:-1]):
         return ("skip", "template folder")
     try:
-        parsed, fixed = read_file(root / rel, rel)
+        parsed, fixed = read_file(root / rel, rel, vocabulary, defer_repair=vocabulary is None)
+    except _Damaged:
+        return ("damaged",)
     except NotAQuestion as exc:
         return ("skip", str(exc))
     except BankError as exc:
         return ("error", exc)
     return ("ok", parsed, fixed)
+
+
+def _repair_with_the_bank_s_vocabulary(root: Path, rels: list[str], outcomes: list[_Outcome]) -> None:
+    """Repair the double-encoded files with what the bank's clean files teach (its words,
+    headings, table rows: docs/mojibake.md). Costs nothing when no file is damaged."""
+    damaged = [k for k, outcome in enumerate(outcomes) if outcome[0] == "damaged"]
+    if not damaged:
+        return
+    from bot.bank.mojibake import Vocabulary
+
+    clean = [
+        rel for rel, outcome in zip(rels, outcomes, strict=True) if outcome[0] == "ok" and outcome[2] is None
+    ]
+
+    def texts() -> Iterator[str]:
+        for rel in clean:
+            try:
+                yield (root / rel).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):  # changed since it was read: learn from the others
+                log.warning("not learning from %s: it could not be read again", rel)
+
+    vocabulary = Vocabulary().learn(texts())
+    for k in damaged:
+        outcomes[k] = _read_one_file(root, rels[k], vocabulary)
 
 
 def _read_chunk(root: str, rels: list[str]) -> list[_Outcome]:
@@ -139,8 +172,16 @@ def _walk(root: Path) -> list[Path]:
     return out
 
 
-def decode(data: bytes, rel: str) -> tuple[str, tuple[int, int] | None]:
-    """Bytes -> clean text: UTF-8 (BOM tolerated), double-encoding repaired."""
+class _Damaged(Exception):
+    """decode() was asked to leave the repair of a double-encoded file for later."""
+
+
+def decode(
+    data: bytes, rel: str, vocabulary: Vocabulary | None = None, *, defer_repair: bool = False
+) -> tuple[str, tuple[int, int] | None]:
+    """Bytes -> clean text: UTF-8 (BOM tolerated), double-encoding repaired with
+    ``vocabulary`` (what the bank's clean files teach) when given; ``defer_repair`` raises
+    ``_Damaged`` instead of repairing."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -152,19 +193,23 @@ def decode(data: bytes, rel: str) -> tuple[str, tuple[int, int] | None]:
 
     if not mojibake.needs_repair(text):
         return text, None
-    result = mojibake.repair(text)
+    if defer_repair:
+        raise _Damaged(rel)
+    result = mojibake.repair(text, vocabulary=vocabulary)
     if mojibake.needs_repair(result.text):
         raise BankError(rel, 1, "unrecoverable encoding: the text is still double-encoded after repair")
     return result.text, (result.rebuilt, result.uncertain)
 
 
-def read_file(path: Path, rel: str) -> tuple[list[Question], tuple[int, int] | None]:
+def read_file(
+    path: Path, rel: str, vocabulary: Vocabulary | None = None, *, defer_repair: bool = False
+) -> tuple[list[Question], tuple[int, int] | None]:
     """Parse one file; returns its questions and (rebuilt, uncertain) when it was repaired."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BankError(rel, 0, f"cannot read: {exc.strerror}") from None
-    text, fixed = decode(data, rel)
+    text, fixed = decode(data, rel, vocabulary, defer_repair=defer_repair)
     collection = Path(rel).parent.as_posix()
     collection = "" if collection == "." else collection
     if path.suffix.lower() in {".yaml", ".yml"}:

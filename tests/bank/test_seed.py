@@ -90,7 +90,7 @@ def test_bank_check_reports_the_repair(tmp_path: Path, capsys: pytest.CaptureFix
     shutil.copy(SEED, tmp_path / "Q-104.md")
     assert main(["bank", "check", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "Q-104.md:1: warning: encoding repaired: 434 characters rebuilt, 65 uncertain" in out
+    assert "Q-104.md:1: warning: encoding repaired: 434 characters rebuilt, 48 uncertain" in out
     assert "repaired encoding: 1" in out
 
 
@@ -103,7 +103,7 @@ def test_bank_repair_shows_a_diff_and_writes_with_a_backup(
     assert main(["bank", "repair", str(target)]) == 0
     out = capsys.readouterr().out
     assert "+### 來源" in out and "-### ä¾†æº" in out
-    assert "434 characters rebuilt, 65 uncertain" in out
+    assert "434 characters rebuilt, 48 uncertain" in out
     assert target.read_bytes() == SEED.read_bytes()  # no --write: nothing changed
     assert main(["bank", "repair", "--write", str(target)]) == 0
     assert (tmp_path / "Q-104.md.bak").read_bytes() == SEED.read_bytes()
