@@ -18,6 +18,7 @@ fences are code and fences nested in lists or quotes are recognised.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -48,6 +49,16 @@ MESSAGE_CONTENT_LIMIT = 2000
 TABLE_MAX_WIDTH = 60
 #: Smallest page size :func:`paginate` accepts (a fence must fit with room for code).
 MIN_PAGE_LIMIT = 64
+
+# markdown-it pads every table row that has fewer cells than the header with empty cells, up to
+# MAX_AUTOCOMPLETED_CELLS (65,536) per table, its own guard against quadratic output. 65,536
+# cells are ~0.6 s of tokens and padding here, from a 10 KB table (100 columns, one-cell rows);
+# no real table pads more than a few hundred, and past the limit the rest of the table is read
+# as a paragraph. Only ever lowered: this process has no other use for markdown-it tables.
+MAX_PADDED_CELLS = 1024
+_md_table = importlib.import_module("markdown_it.rules_block.table")  # the module, not its function
+if hasattr(_md_table, "MAX_AUTOCOMPLETED_CELLS"):  # tests/test_render_linear.py checks it is there
+    _md_table.MAX_AUTOCOMPLETED_CELLS = min(_md_table.MAX_AUTOCOMPLETED_CELLS, MAX_PADDED_CELLS)
 
 # Only the block structure is needed (inline tokens keep their raw text in .content), so the
 # inline parse, most of the work, is switched off.
@@ -133,7 +144,7 @@ def to_discord(markdown: str, *, table_width: int = TABLE_MAX_WIDTH) -> str:
 
 
 #: preview() converts at most this many characters per UTF-16 unit of its limit …
-PREVIEW_CHARS_PER_UNIT = 4
+PREVIEW_CHARS_PER_UNIT = 2
 #: … and at most this many lines per unit.
 PREVIEW_LINES_PER_UNIT = 0.5
 
@@ -142,7 +153,7 @@ def preview(markdown: str, limit: int) -> str:
     """:func:`to_discord` of the start of *markdown* that can be shown within *limit* UTF-16 units.
 
     For text that is shown cut (question posts, answer replies, embed fields): only the first
-    ``4 × limit`` characters and ``limit / 2`` lines are converted, ending at a line break (a
+    ``2 × limit`` characters and ``limit / 2`` lines are converted, ending at a line break (a
     longer first line is cut), so the work is bounded however long the text is. When some of
     *markdown* was left out, a last line ``…`` says so. The result is not cut to *limit*:
     that is the caller's (``bot.render.limits.fit``), as for :func:`to_discord`.
@@ -303,6 +314,8 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     the same line closes; a run with no such partner is literal text. (A regular expression
     with a lazy body would try every later position for every unpartnered run.)
     """
+    if "`" not in text:
+        return []
     runs: list[tuple[int, int, int]] = []  # (start, end, line number)
     line = 0
     pos = 0
@@ -394,6 +407,8 @@ def _convert_text_line(line: str) -> list[str]:
     A line from which an anchor link was removed is dropped when nothing but Markdown
     markers or a dangling label (``**題目連結:**``) is left of it.
     """
+    if "[" not in line and "<" not in line:  # neither a link nor a <br>: most lines
+        return [line]
     new, removed = _remove_anchors(line)
     if removed and _only_label_left(new):
         return []
@@ -471,6 +486,8 @@ def _plain(markdown: str) -> str:
 
 def _cell_parts(cell: str) -> list[str]:
     """A cell's Markdown without anchors, cut at ``<br>``; empty parts dropped."""
+    if not cell:
+        return []
     cell, _ = _remove_anchors(cell)
     return [part.strip() for part in _split_outside_code(cell, _BR) if part.strip()]
 
@@ -750,14 +767,16 @@ def _hard_split(line: str, budget: int) -> list[str]:
     n = len(line)
     start = 0
     while True:
-        used = 0
-        cut = start
-        while cut < n:
-            size = 2 if ord(line[cut]) > 0xFFFF else 1
-            if used + size > budget:
-                break
-            used += size
-            cut += 1
+        cut = min(n, start + budget)
+        if utf16_len(line[start:cut]) > budget:  # astral characters (count two): measure each
+            used = 0
+            cut = start
+            while cut < n:
+                size = 2 if ord(line[cut]) > 0xFFFF else 1
+                if used + size > budget:
+                    break
+                used += size
+                cut += 1
         if cut >= n:
             pieces.append(line[start:])
             return pieces
