@@ -24,6 +24,7 @@ import pytest
 from bot.bank.model import Question, Section
 from bot.i18n import EN, ZH
 from bot.render.cache import clear_all
+from bot.render.chart import Bar, accuracy_chart
 from bot.render.explain import OVERVIEW, build_menu, explain_embed, option_embed
 from bot.render.limits import cut, embed_problems, fit
 from bot.render.markdown import paginate, preview, to_discord
@@ -146,6 +147,7 @@ ENTRY_POINTS: dict[str, Callable[[str], object]] = {
     "explain menu": lambda s: build_menu(_question(s)),
     "option_embed": lambda s: option_embed(_question(s, choose=2), "C", locale=EN),
     "select labels": _select_labels,
+    "chart label": lambda s: accuracy_chart([Bar(s, 1, 2), Bar("CLI", 2, 3)]),
 }
 
 

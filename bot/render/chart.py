@@ -144,10 +144,18 @@ def _pick(faces: Sequence[_Face], text: str) -> _Face | None:
 
 
 def _fit(face: _Face, text: str, room: float) -> str:
+    """*text* cut to *room* pixels, with an ellipsis when cut. The cut is found by bisection:
+    measuring one character shorter at a time took time quadratic in a long label."""
     if face.length(text) <= room:
         return text
-    while text and face.length(text + "…") > room:
-        text = text[:-1]
+    lo, hi = 0, len(text)  # the longest text[:lo] + "…" that fits lies in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if face.length(text[:mid] + "…") <= room:
+            lo = mid
+        else:
+            hi = mid
+    text = text[:lo]
     if face.covers("…"):
         return text.rstrip() + "…"
     return text.rstrip()[:-1] + "."
