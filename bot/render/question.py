@@ -53,9 +53,12 @@ class Tally:
         return round(100 * self.correct / self.participants) if self.participants else 0
 
 
-#: Room kept in a post for its footer (the live count) and the reveal's distribution field.
+#: Room kept in a post for its footer (the live count) …
 FOOTER_ROOM = 200
-DISTRIBUTION_ROOM = FIELD_VALUE + 64
+#: … and for the reveal's distribution field: its name, and per bar line (see `distribution`).
+DISTRIBUTION_NAME = 64
+BAR_LINE_ROOM = 60
+MAX_BAR_LINES = 8  # choose-N: the most frequent letter sets
 TOPICS_MAX = 256
 
 
@@ -87,7 +90,7 @@ def build_post_parts(q: Question, locale: str) -> PostParts:
     footer and the distribution field, with all options (up to ten) however long they are."""
     title = cut(t("post.title", locale, id=q.id, difficulty=q.difficulty or "—"), EMBED_TITLE)
     topics = (t("post.topics", locale), cut(", ".join(q.topics), TOPICS_MAX)) if q.topics else None
-    budget = EMBED_TOTAL - FOOTER_ROOM - DISTRIBUTION_ROOM - utf16_len(title)
+    budget = EMBED_TOTAL - FOOTER_ROOM - distribution_room(q) - utf16_len(title)
     if topics is not None:
         budget -= utf16_len(topics[0]) + utf16_len(topics[1])
     choose = "\n\n**" + t("post.choose", locale, n=q.choose) + "**" if q.choose > 1 else ""
@@ -104,9 +107,12 @@ def build_post_parts(q: Question, locale: str) -> PostParts:
     # cut to an equal share of what is left when it does not all fit
     names = [f"{letter}." for letter in options]
     budget -= sum(utf16_len(name) for name in names) + utf16_len(choose)
-    sizes = [min(utf16_len(stem), EMBED_DESCRIPTION - utf16_len(choose))]
-    sizes += [min(max(1, utf16_len(body)), FIELD_VALUE) for body in options.values()]
-    stem_room, *option_rooms = shares(sizes, budget)
+    stem_size = min(utf16_len(stem), EMBED_DESCRIPTION - utf16_len(choose))
+    option_sizes = [min(max(1, utf16_len(body)), FIELD_VALUE) for body in options.values()]
+    # the stem keeps at least a quarter; the options share the rest, and give back what they leave
+    stem_room = min(stem_size, max(budget // 4, budget - sum(option_sizes)))
+    option_rooms = shares(option_sizes, budget - stem_room)
+    stem_room = min(stem_size, budget - sum(option_rooms))
     description = fit(stem, stem_room, t("post.stem_cut", locale)) + choose
     fields = tuple(
         (name, fit(body, room, t("post.option_cut", locale)) or "—")
@@ -156,7 +162,7 @@ def _post_embed(
         embed.add_field(name=parts.topics[0], value=parts.topics[1], inline=True)
     if tally is not None:
         embed.add_field(
-            name=cut(t("reveal.distribution", locale), FIELD_NAME),
+            name=cut(t("reveal.distribution", locale), DISTRIBUTION_NAME),
             value=distribution(q, tally, locale),
             inline=False,
         )
@@ -171,11 +177,21 @@ def _post_embed(
     return embed
 
 
+def distribution_room(q: Question) -> int:
+    """The most the reveal's distribution field can take (name and value) for *q*."""
+    lines = len(q.options) if q.choose == 1 else MAX_BAR_LINES
+    return DISTRIBUTION_NAME + min(FIELD_VALUE, BAR_LINE_ROOM * lines + 220)
+
+
 def distribution(q: Question, tally: Tally, locale: str) -> str:
     """Bars per letter (per letter set for choose-N), the right one marked, then totals."""
     if not tally.participants:
         return t("reveal.nobody", locale) + "\n" + t("reveal.answer", locale, letters=", ".join(q.answer))
-    keys = list(q.options) if q.choose == 1 else sorted(tally.counts, key=lambda k: (-tally.counts[k], k))[:8]
+    keys = (
+        list(q.options)
+        if q.choose == 1
+        else sorted(tally.counts, key=lambda k: (-tally.counts[k], k))[:MAX_BAR_LINES]
+    )
     right = "".join(q.answer)
     lines = []
     for key in keys:
@@ -188,7 +204,8 @@ def distribution(q: Question, tally: Tally, locale: str) -> str:
     summary = t("reveal.summary", locale, participants=tally.participants, accuracy=tally.accuracy)
     answer = t("reveal.answer", locale, letters=", ".join(q.answer))
     bars = "```\n" + "\n".join(lines) + "\n```"
-    return cut(bars, FIELD_VALUE - 200) + "\n" + cut(f"{answer} · {summary}", 190)
+    room = min(FIELD_VALUE, BAR_LINE_ROOM * len(lines) + 220)  # within distribution_room(q)
+    return cut(bars, room - 191) + "\n" + cut(f"{answer} · {summary}", 190)
 
 
 def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False) -> discord.ui.View:
