@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import discord
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.bank import Bank, load_bank
+from bot.bank.model import Question, Section
 from bot.i18n import EN, ZH
 from bot.render import ids
-from bot.render.explain import OVERVIEW, explain_embed, explain_view, option_embed, page_count
+from bot.render.cache import RenderCache, cache_key
+from bot.render.explain import (
+    OVERVIEW,
+    explain_embed,
+    explain_message,
+    explain_view,
+    option_embed,
+    option_embed_async,
+    page_count,
+)
 from bot.render.limits import CUSTOM_ID, embed_problems, fit
-from bot.render.question import Feedback, Tally, answer_view, feedback_embed, feedback_view, question_embed
+from bot.render.question import (
+    Feedback,
+    Tally,
+    answer_view,
+    feedback_embed,
+    feedback_payload,
+    feedback_payload_async,
+    feedback_view,
+    question_embed,
+    question_embed_async,
+)
 from bot.render.text import utf16_len
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +97,7 @@ def test_custom_ids_never_reveal_the_answer(questions: list) -> None:  # type: i
         if q.choose == 1:
             assert cids == [ids.answer(post_id, letter) for letter in q.options]
             # right and wrong buttons differ only by their own letter
-            assert {re.sub(r":[A-F]$", "", c) for c in cids} == {f"quiz:ans:{post_id}"}
+            assert {re.sub(r":[A-J]$", "", c) for c in cids} == {f"quiz:ans:{post_id}"}
         else:
             assert cids == [ids.multi(post_id)]
         assert _custom_ids(feedback_view(post_id, locale=EN)) == [ids.explain_post(post_id)]
@@ -99,3 +123,222 @@ def test_prepared_feedback_payload_is_the_feedback_embed(questions: list) -> Non
             payload = PreparedEmbed(feedback_payload(q, fb, locale=ZH)).to_dict()
             assert payload == feedback_embed(q, fb, locale=ZH).to_dict()
             assert embed_problems(discord.Embed.from_dict(payload)) == []
+
+
+# --- ten options (A–J) --------------------------------------------------------------------
+
+LETTERS = "ABCDEFGHIJ"
+
+
+def _long_markdown(letter: str, size: int) -> str:
+    """About `size` characters of Markdown about option `letter`: prose, code, a table, a list."""
+    block = (
+        f"Option {letter} sets `spark.conf` so that the **job** retries.\n\n"
+        "```python\n"
+        f"spark.conf.set('retry.{letter}', 3)  # 中文註解 ⚠️\n"
+        "```\n\n"
+        "| setting | value |\n|---|---|\n"
+        f"| {letter} | 3 |\n\n"
+        "- first point\n- second point with a [link](https://docs.databricks.com)\n\n"
+    )
+    return (block * (size // len(block) + 1))[:size].rstrip()
+
+
+def ten_options(*, size: int = 1500, choose: int = 1) -> Question:
+    return Question(
+        key="ten/Q-10",
+        id="Q-10",
+        collection="ten",
+        path="ten/Q-10.md",
+        line=1,
+        stem=_long_markdown("Q", 3000),
+        options={x: _long_markdown(x, size) for x in LETTERS},
+        answer=tuple(LETTERS[-choose:]),
+        difficulty="L3-Advanced",
+        topics=tuple(f"Topic-{i}" for i in range(40)),
+        traps=tuple(f"Trap-{i}" for i in range(40)),
+        disputed=True,
+        dispute_note="The community answer differs. " * 30,
+        sections=(
+            Section("concepts", "考點識別", "🎯", _long_markdown("C", 5000)),
+            Section("wrong_options", "錯誤選項排除", "❌", _long_markdown("W", 20000)),
+        ),
+        rationales={x: _long_markdown(x, 2000) for x in LETTERS},
+    )
+
+
+def _button_rows(view: discord.ui.View) -> list[list[str]]:
+    return [[c["custom_id"] for c in row["components"]] for row in view.to_components()]
+
+
+@pytest.mark.parametrize("choose", [1, 3])
+def test_ten_long_options_are_all_served_within_every_limit(choose: int) -> None:
+    q = ten_options(choose=choose)
+    for loc in (EN, ZH):
+        post = question_embed(q, locale=loc, kind="daily", answered=1234)
+        assert embed_problems(post) == []
+        shown = (post.description or "") + "".join(f.name or "" for f in post.fields)
+        assert all(f"{x}." in shown for x in LETTERS)  # none dropped, none glued to another
+        assert [f.name for f in post.fields if f.name and f.name[0] in LETTERS] == [f"{x}." for x in LETTERS]
+        tally = Tally({x: 3 for x in LETTERS} if choose == 1 else {"AB" + x: 3 for x in "CDEFGHIJ"}, 30, 3)
+        reveal = question_embed(q, locale=loc, kind="daily", tally=tally)
+        assert embed_problems(reveal) == []
+        for letter in LETTERS:
+            chosen = letter if choose == 1 else "".join(sorted({letter, "A", "B"}))[:3]
+            fb = Feedback(chosen, chosen == "".join(q.answer), 10, 120, 3, 5, "daily")
+            assert embed_problems(feedback_embed(q, fb, locale=loc)) == [], letter
+            assert embed_problems(option_embed(q, letter, locale=loc)) == [], letter
+        for section in (OVERVIEW, 0, 1):
+            for page in range(page_count(q, section)):
+                assert embed_problems(explain_embed(q, section, page, locale=loc)) == []
+    view = answer_view(q, 987654321, locale=ZH)
+    if choose == 1:
+        rows = _button_rows(view)
+        assert rows == [[ids.answer(987654321, x) for x in row] for row in ("ABCDE", "FGHIJ")]
+        assert all(re.fullmatch(ids.ANSWER, c) for row in rows for c in row)
+    else:
+        (select,) = view.children
+        assert isinstance(select, discord.ui.Select)
+        assert [o.value for o in select.options] == list(LETTERS)
+        assert select.min_values == select.max_values == 3
+        assert all(len(o.label) <= 100 and len(o.description or "") <= 100 for o in select.options)
+
+
+def test_ten_short_options_stay_in_the_description() -> None:
+    q = replace(ten_options(), stem="Which one?", options={x: f"option {x}" for x in LETTERS})
+    post = question_embed(q, locale=EN, kind="practice")
+    assert all(f"**{x}.** option {x}" in (post.description or "") for x in LETTERS)
+    assert [f.name for f in post.fields] == ["Topics"]
+
+
+def test_the_answer_template_takes_a_to_j_and_nothing_else() -> None:
+    assert all(re.fullmatch(ids.ANSWER, ids.answer(1, x)) for x in LETTERS)
+    assert not any(re.fullmatch(ids.ANSWER, f"quiz:ans:1:{x}") for x in ("K", "a", "AB", ""))
+
+
+# --- rendered once, off the loop -------------------------------------------------------------
+
+
+class ParseCounter:
+    """Counts Markdown parses (every conversion and every pagination parses once)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        original = MarkdownIt.parse
+
+        def parse(md: MarkdownIt, src: str, env: object = None) -> object:
+            self.calls += 1
+            return original(md, src, env)
+
+        monkeypatch.setattr(MarkdownIt, "parse", parse)
+
+
+def test_a_post_is_rendered_once_per_question_object_and_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = ParseCounter(monkeypatch)
+    q = ten_options()
+    first = question_embed(q, locale=EN, kind="daily", answered=1)
+    assert parses.calls > 0  # the counter sees the renderer
+    done = parses.calls
+    later = question_embed(q, locale=EN, kind="daily", answered=2)  # a live-count edit
+    closed = question_embed(q, locale=EN, kind="daily", tally=Tally({"J": 2}, 2, 2))  # the reveal
+    assert parses.calls == done
+    assert later.description == first.description and later.footer.text != first.footer.text
+    assert "2 answered" in (closed.footer.text or "")
+    question_embed(q, locale=ZH, kind="daily")  # another language: rendered for it
+    assert parses.calls > done
+    done = parses.calls
+    reloaded = replace(q)  # what a bank reload makes: an equal question, a new object
+    question_embed(reloaded, locale=EN, kind="daily")
+    assert parses.calls > done
+
+
+def test_feedback_and_explain_pages_are_rendered_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = ParseCounter(monkeypatch)
+    q = ten_options()
+    fb = Feedback("C", False, 0, 5, 0, 2, "daily")
+    feedback_payload(q, fb, locale=EN)
+    explain_embed(q, OVERVIEW, 0, locale=EN)
+    explain_embed(q, 1, 0, locale=EN)
+    explain_view(q, 1, 0, 42, locale=EN)
+    option_embed(q, "C", locale=EN)
+    done = parses.calls
+    assert done > 0
+    other = Feedback("C", False, 0, 99, 0, 7, "daily")  # another member, the same option
+    assert (
+        feedback_payload(q, other, locale=EN)["footer"]["text"]
+        != feedback_payload(q, fb, locale=EN)["footer"]["text"]
+    )
+    for page in range(page_count(q, 1)):
+        explain_embed(q, 1, page, locale=EN)
+        explain_view(q, 1, page, 42, locale=EN)
+    explain_embed(q, OVERVIEW, 0, locale=EN)
+    option_embed(q, "C", locale=EN)
+    assert parses.calls == done
+
+
+def test_a_cached_embed_is_not_shared_with_its_callers() -> None:
+    q = ten_options()
+    a = option_embed(q, "C", locale=EN)
+    a.add_field(name="added", value="by a caller")
+    b = option_embed(q, "C", locale=EN)
+    assert "added" not in [f.name for f in b.fields]
+
+
+def test_render_caches_are_bounded() -> None:
+    cache: RenderCache[int] = RenderCache("test", 3)
+    qs = [replace(ten_options(size=10), key=f"ten/Q-{i}") for i in range(5)]
+    for i, q in enumerate(qs):
+        cache.put(q, cache_key(q, "x"), i)
+    assert len(cache) == 3
+    assert cache.get(qs[0], cache_key(qs[0], "x")) is None
+    assert cache.get(qs[4], cache_key(qs[4], "x")) == 4
+    # an entry answers only for its own Question object
+    assert cache.get(qs[3], cache_key(qs[4], "x")) is None
+
+
+async def test_a_miss_is_built_once_in_a_worker_thread_for_every_waiter() -> None:
+    cache: RenderCache[str] = RenderCache("test", 8)
+    q = ten_options(size=10)
+    threads: list[int] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def build() -> str:
+        threads.append(threading.get_ident())
+        started.set()
+        release.wait(5)
+        return "rendered"
+
+    waiters = [
+        asyncio.ensure_future(cache.get_or_build_off_loop(q, cache_key(q, 1), build)) for _ in range(20)
+    ]
+    await asyncio.to_thread(started.wait, 5)
+    waiters[0].cancel()  # one caller gives up: the others still get the build
+    release.set()
+    results = await asyncio.gather(*waiters[1:])
+    assert results == ["rendered"] * 19
+    assert len(threads) == 1 and threads[0] != threading.get_ident()  # once, off the loop
+    assert cache.get(q, cache_key(q, 1)) == "rendered"
+
+    def broken() -> str:
+        raise ValueError("bad markdown")
+
+    for _ in range(2):  # a failed build is not cached: the next caller tries again
+        with pytest.raises(ValueError, match="bad markdown"):
+            await cache.get_or_build_off_loop(q, cache_key(q, 2), broken)
+    assert cache.get(q, cache_key(q, 2)) is None
+
+
+async def test_the_async_renderers_answer_as_the_synchronous_ones() -> None:
+    q = ten_options(choose=3)
+    fb = Feedback("ABC", False, 0, 5, 0, 2, "daily")
+    post = await question_embed_async(q, locale=ZH, kind="daily", answered=3)
+    assert post.to_dict() == question_embed(q, locale=ZH, kind="daily", answered=3).to_dict()
+    assert await feedback_payload_async(q, fb, locale=EN) == feedback_payload(q, fb, locale=EN)
+    embed, view = await explain_message(q, 1, 99, 42, locale=EN)  # page clamped to the last
+    last = page_count(q, 1) - 1
+    assert embed.to_dict() == explain_embed(q, 1, last, locale=EN).to_dict()
+    assert view.to_components() == explain_view(q, 1, last, 42, locale=EN).to_components()
+    assert (await option_embed_async(q, "D", locale=ZH)).to_dict() == option_embed(
+        q, "D", locale=ZH
+    ).to_dict()

@@ -273,6 +273,13 @@ def test_chart_caps_the_bars_and_draws_zero_and_empty() -> None:
     assert png_size(wide.png) == (600, chart_size(1)[1])
 
 
+def test_chart_labels_with_line_breaks_or_of_any_length_are_drawn() -> None:
+    # Pillow's text layout fails on a line break: a tag "a\nb" used to cost the member the chart
+    bars = [Bar("Delta\nLake", 1, 2), Bar("\t", 1, 1), Bar("word " * 20_000, 2, 3)]
+    chart = accuracy_chart(bars)
+    assert png_size(chart.png) == chart_size(3)
+
+
 @needs_dejavu
 def test_chart_draws_each_label_with_a_font_that_has_it_or_numbers_it() -> None:
     bars = [Bar("Scope-Misunderstanding", 2, 5), Bar("資料治理", 1, 4), Bar("Ünïcödé-Ωmega", 1, 1)]

@@ -526,7 +526,7 @@ class DailyScheduler:
     async def _find_sent(self, post: Post) -> int | None:
         """The id of the daily's message if it is in the channel (sent before a restart)."""
         channel = self.bot.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
-        wanted = {ids.answer(post.post_id, letter) for letter in post.option_letters or "ABCDEF"}
+        wanted = {ids.answer(post.post_id, letter) for letter in post.option_letters or ids.LETTERS}
         wanted.add(ids.multi(post.post_id))
         me = self.bot.user.id if self.bot.user else None
         try:

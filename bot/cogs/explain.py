@@ -14,7 +14,7 @@ from bot.bank.model import Question
 from bot.cogs.guard import Exposure
 from bot.i18n import locale_of, t
 from bot.render import ids
-from bot.render.explain import OVERVIEW, explain_embed, explain_view, option_embed, page_count
+from bot.render.explain import OVERVIEW, explain_message, option_embed_async
 from bot.render.limits import cut
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class Explain(commands.Cog):
                 return
             await interaction.response.send_message(
                 content=note,
-                embed=option_embed(q, letter, locale=locale),
+                embed=await option_embed_async(q, letter, locale=locale),
                 ephemeral=ephemeral,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -167,10 +167,11 @@ class Explain(commands.Cog):
                     cut(t("explain.unknown_section", locale, section=section, sections=names), 2000),
                 )
                 return
+        embed, view = await explain_message(q, index, 0, interaction.user.id, locale=locale)
         await interaction.response.send_message(
             content=note,
-            embed=explain_embed(q, index, 0, locale=locale),
-            view=explain_view(q, index, 0, interaction.user.id, locale=locale),
+            embed=embed,
+            view=view,
             ephemeral=ephemeral,
             allowed_mentions=NO_MENTIONS,
         )
@@ -264,9 +265,10 @@ class Explain(commands.Cog):
         if refusal is not None:
             await reply(interaction, refusal)
             return
+        embed, view = await explain_message(q, OVERVIEW, 0, interaction.user.id, locale=locale)
         await interaction.response.send_message(
-            embed=explain_embed(q, OVERVIEW, 0, locale=locale),
-            view=explain_view(q, OVERVIEW, 0, interaction.user.id, locale=locale),
+            embed=embed,
+            view=view,
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
@@ -286,10 +288,10 @@ class Explain(commands.Cog):
         if refusal is not None:
             await reply(interaction, refusal)
             return
-        page = max(0, min(page, page_count(q, section) - 1))
+        embed, view = await explain_message(q, section, page, owner, locale=locale)  # page clamped
         await interaction.response.edit_message(
-            embed=explain_embed(q, section, page, locale=locale),
-            view=explain_view(q, section, page, owner, locale=locale),
+            embed=embed,
+            view=view,
             allowed_mentions=NO_MENTIONS,
         )
 

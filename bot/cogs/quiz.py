@@ -29,8 +29,8 @@ from bot.render.question import (
     Tally,
     answer_view,
     feedback_components,
-    feedback_payload,
-    question_embed,
+    feedback_payload_async,
+    question_embed_async,
 )
 from bot.render.topics import topic_choices
 
@@ -235,7 +235,7 @@ class Quiz(commands.Cog):
         )
         self._posts[post.post_id] = post
         post_locale = locale if private else self.public_locale(interaction)
-        embed = question_embed(question, locale=post_locale, kind="practice")
+        embed = await question_embed_async(question, locale=post_locale, kind="practice")
         view = answer_view(question, post.post_id, locale=post_locale)
         try:
             sent = await interaction.response.send_message(
@@ -461,7 +461,7 @@ class Quiz(commands.Cog):
         try:
             await send_prepared(
                 interaction,
-                embeds=[feedback_payload(question, feedback, locale=locale)],
+                embeds=[await feedback_payload_async(question, feedback, locale=locale)],
                 components=feedback_components(post_id, locale=locale),
             )
         except discord.HTTPException as exc:  # e.g. the interaction expired: the answer is stored
@@ -503,7 +503,7 @@ class Quiz(commands.Cog):
             self._posts[post.post_id] = current
             post = current
             locale = self._post_locale(post)
-            embed = question_embed(question, locale=locale, kind=post.kind, answered=count)
+            embed = await question_embed_async(question, locale=locale, kind=post.kind, answered=count)
             await self._message(post).edit(embed=embed, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not update the answer count of post %s: %s", post.post_id, exc)
@@ -559,10 +559,11 @@ class Quiz(commands.Cog):
             else NO_MENTIONS
         )
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        embed = await question_embed_async(question, locale=locale, kind=post.kind)
         try:
             message = await channel.send(
                 content=f"<@&{mention_role_id}>" if mention_role_id else None,
-                embed=question_embed(question, locale=locale, kind=post.kind),
+                embed=embed,
                 view=answer_view(question, post.post_id, locale=locale),
                 allowed_mentions=mentions,
                 nonce=f"quiz{post.post_id}"[:25],  # Discord drops a re-send with the same nonce
@@ -625,9 +626,10 @@ class Quiz(commands.Cog):
         counts = result.per_letter if question.choose == 1 else result.per_choice
         tally = Tally(counts, result.participants, result.correct_count)
         locale = self._post_locale(post)
+        embed = await question_embed_async(question, locale=locale, kind=post.kind, tally=tally)
         try:
             await self._message(post).edit(
-                embed=question_embed(question, locale=locale, kind=post.kind, tally=tally),
+                embed=embed,
                 view=answer_view(question, post_id, locale=locale, closed=True),
                 allowed_mentions=NO_MENTIONS,
             )

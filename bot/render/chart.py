@@ -143,11 +143,25 @@ def _pick(faces: Sequence[_Face], text: str) -> _Face | None:
     return next((f for f in faces if f.covers(text)), None)
 
 
+def _one_line(label: str) -> str:
+    """*label* as one line (Pillow's text layout fails on a line break), and no longer than the
+    label column could show (four characters a pixel: however long the tag, the work is bounded)."""
+    return " ".join(label[: 4 * LABEL_COLUMN].split())
+
+
 def _fit(face: _Face, text: str, room: float) -> str:
+    """*text* cut to *room* pixels, with an ellipsis when cut. The cut is found by bisection:
+    measuring one character shorter at a time took time quadratic in a long label."""
     if face.length(text) <= room:
         return text
-    while text and face.length(text + "…") > room:
-        text = text[:-1]
+    lo, hi = 0, len(text)  # the longest text[:lo] + "…" that fits lies in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if face.length(text[:mid] + "…") <= room:
+            lo = mid
+        else:
+            hi = mid
+    text = text[:lo]
     if face.covers("…"):
         return text.rstrip() + "…"
     return text.rstrip()[:-1] + "."
@@ -195,8 +209,8 @@ def accuracy_chart(
     for i, bar in enumerate(shown):
         top = TOP + i * ROW
         mid = top + ROW / 2
-        face = _pick(faces, bar.label)
-        label = bar.label
+        label = _one_line(bar.label)
+        face = _pick(faces, label)
         if face is None:
             numbered.append((i + 1, bar.label))
             face, label = ascii_face, f"#{i + 1}"

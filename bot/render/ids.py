@@ -9,7 +9,10 @@ import hashlib
 
 import discord
 
-ANSWER = r"quiz:ans:(?P<post>[0-9]{1,18}):(?P<letter>[A-F])"
+#: The letters an answer button can carry: up to ten options, A to J.
+LETTERS = "ABCDEFGHIJ"
+
+ANSWER = rf"quiz:ans:(?P<post>[0-9]{{1,18}}):(?P<letter>[{LETTERS[0]}-{LETTERS[-1]}])"
 MULTI = r"quiz:multi:(?P<post>[0-9]{1,18})"
 EXPLAIN_POST = r"quiz:explain:(?P<post>[0-9]{1,18})"
 # /explain views: the question (short hash of its key), the section index, the page, the owner.

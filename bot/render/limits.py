@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.render.markdown import paginate
@@ -42,14 +44,41 @@ def cut(text: str, limit: int, suffix: str = "…") -> str:
 
 
 def fit(markdown: str, limit: int, suffix: str = "…") -> str:
-    """Markdown cut to `limit` at a block boundary (code fences closed), `suffix` added when cut."""
-    if utf16_len(markdown) <= limit:
+    """Markdown cut to `limit` at a block boundary (code fences closed), `suffix` added when cut.
+
+    Only the start of `markdown` that the first page can hold is paginated (twice the room,
+    to the end of that line or twice as far again), so the work does not grow with the text.
+    """
+    if len(markdown) <= limit and utf16_len(markdown) <= limit:
         return markdown
     room = limit - utf16_len(suffix) - 1
     if room < 64:
         return cut(markdown, limit, suffix)
-    pages = paginate(markdown, room)
+    pages = paginate(_start(markdown, 2 * room), room)
     return (pages[0] if pages else "") + "\n" + suffix
+
+
+def _start(text: str, chars: int) -> str:
+    """The first `chars` characters of `text`, continued to the end of their line (at most as far again)."""
+    if len(text) <= chars:
+        return text
+    end = text.find("\n", chars, 2 * chars)
+    return text[: end if end >= 0 else 2 * chars]
+
+
+def shares(sizes: Sequence[int], budget: int) -> list[int]:
+    """`sizes` cut to fit `budget` in total: the longest are cut first, none below an equal share."""
+    if sum(sizes) <= budget:
+        return list(sizes)
+    remaining, left = budget, len(sizes)
+    cap = 0
+    for size in sorted(sizes):
+        cap = remaining // left
+        if size > cap:
+            break
+        remaining -= size
+        left -= 1
+    return [min(size, cap) for size in sizes]
 
 
 def embed_length(embed: discord.Embed) -> int:

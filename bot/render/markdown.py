@@ -18,7 +18,9 @@ fences are code and fences nested in lists or quotes are recognised.
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +37,7 @@ __all__ = [
     "TABLE_MAX_WIDTH",
     "display_width",
     "paginate",
+    "preview",
     "to_discord",
     "utf16_len",
 ]
@@ -46,6 +49,16 @@ MESSAGE_CONTENT_LIMIT = 2000
 TABLE_MAX_WIDTH = 60
 #: Smallest page size :func:`paginate` accepts (a fence must fit with room for code).
 MIN_PAGE_LIMIT = 64
+
+# markdown-it pads every table row that has fewer cells than the header with empty cells, up to
+# MAX_AUTOCOMPLETED_CELLS (65,536) per table, its own guard against quadratic output. 65,536
+# cells are ~0.6 s of tokens and padding here, from a 10 KB table (100 columns, one-cell rows);
+# no real table pads more than a few hundred, and past the limit the rest of the table is read
+# as a paragraph. Only ever lowered: this process has no other use for markdown-it tables.
+MAX_PADDED_CELLS = 1024
+_md_table = importlib.import_module("markdown_it.rules_block.table")  # the module, not its function
+if hasattr(_md_table, "MAX_AUTOCOMPLETED_CELLS"):  # tests/test_render_linear.py checks it is there
+    _md_table.MAX_AUTOCOMPLETED_CELLS = min(_md_table.MAX_AUTOCOMPLETED_CELLS, MAX_PADDED_CELLS)
 
 # Only the block structure is needed (inline tokens keep their raw text in .content), so the
 # inline parse, most of the work, is switched off.
@@ -60,11 +73,12 @@ _FENCE_OPEN = re.compile(r"^(?P<prefix>.*?)(?P<marker>`{3,}|~{3,})(?P<info>.*)$"
 _FENCE_CLOSE = re.compile(r"^(?:[ \t]*>)*[ \t]*(?P<marker>`{3,}|~{3,})[ \t]*$")
 _HR = re.compile(r"^(?:[ \t]*>)*[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _ATX_HASHES = re.compile(r"^(?P<prefix>.*?)#{1,6}(?=[ \t]|$)")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_BACKTICKS = re.compile(r"`+")
 _LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*"
 _LINK_TITLE = r"""(?:[ \t]+(?:"[^"]*"|'[^']*'))?"""
-# [text](#anchor) — an in-page link, which leads nowhere in Discord. Spaces before it go too.
-_ANCHOR = re.compile(rf"[ \t]*!?\[{_LINK_TEXT}\]\([ \t]*<?#[^()\s>]*>?{_LINK_TITLE}[ \t]*\)")
+# [text](#anchor) — an in-page link, which leads nowhere in Discord (the spaces before it go
+# too: see _remove_anchors; a leading `[ \t]*` here would be tried at every space of a run).
+_ANCHOR = re.compile(rf"!?\[{_LINK_TEXT}\]\([ \t]*<?#[^()\s>]*>?{_LINK_TITLE}[ \t]*\)")
 _LINK = re.compile(
     rf"(?P<bang>!?)\[(?P<text>{_LINK_TEXT})\]\([ \t]*<?(?P<url>[^()\s>]*)>?{_LINK_TITLE}[ \t]*\)"
 )
@@ -127,6 +141,47 @@ def to_discord(markdown: str, *, table_width: int = TABLE_MAX_WIDTH) -> str:
         out.extend(_Out(t, False) for t in _convert_text_line(lines[line_no]))
         line_no += 1
     return _assemble(out)
+
+
+#: preview() converts at most this many characters per UTF-16 unit of its limit …
+PREVIEW_CHARS_PER_UNIT = 2
+#: … and at most this many lines per unit.
+PREVIEW_LINES_PER_UNIT = 0.5
+
+
+def preview(markdown: str, limit: int) -> str:
+    """:func:`to_discord` of the start of *markdown* that can be shown within *limit* UTF-16 units.
+
+    For text that is shown cut (question posts, answer replies, embed fields): only the first
+    ``2 × limit`` characters and ``limit / 2`` lines are converted, ending at a line break (a
+    longer first line is cut), so the work is bounded however long the text is. When some of
+    *markdown* was left out, a last line ``…`` says so. The result is not cut to *limit*:
+    that is the caller's (``bot.render.limits.fit``), as for :func:`to_discord`.
+    """
+    head = _head(markdown, PREVIEW_CHARS_PER_UNIT * limit, max(1, int(PREVIEW_LINES_PER_UNIT * limit)))
+    if head is None:
+        return to_discord(markdown)
+    converted = to_discord(head)
+    return f"{converted}\n\n…" if converted else "…"
+
+
+def _head(text: str, max_chars: int, max_lines: int) -> str | None:
+    """The first whole lines of *text* within *max_chars* and *max_lines* (or the start of a
+    longer first line); None when *text* is within both."""
+    if len(text) <= max_chars and text.count("\n", 0, max_chars) < max_lines:
+        return None
+    end = min(len(text), max_chars)
+    pos = 0  # just after the last line break found
+    for _ in range(max_lines):
+        found = text.find("\n", pos, end)
+        if found < 0:
+            break
+        pos = found + 1
+    else:
+        return text[: pos - 1]
+    if end >= len(text):  # only the line count was too high, and it is not: cannot happen
+        return None
+    return text[: pos - 1] if pos > 0 else text[:end]
 
 
 def _normalize_newlines(text: str) -> str:
@@ -252,44 +307,89 @@ def _convert_heading(tok: Token, inline: Token, lines: Sequence[str]) -> list[_O
 # --- text lines -------------------------------------------------------------
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each inline code span of *text*, in order, in linear time.
+
+    As CommonMark: a run of backticks opens a span that the next run of the same length on
+    the same line closes; a run with no such partner is literal text. (A regular expression
+    with a lazy body would try every later position for every unpartnered run.)
+    """
+    if "`" not in text:
+        return []
+    runs: list[tuple[int, int, int]] = []  # (start, end, line number)
+    line = 0
+    pos = 0
+    for m in _BACKTICKS.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        runs.append((m.start(), m.end(), line))
+    if len(runs) < 2:
+        return []
+    later: dict[int, deque[int]] = {}  # run length -> indexes of the runs of that length
+    for index, (start, end, _) in enumerate(runs):
+        later.setdefault(end - start, deque()).append(index)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(runs):
+        start, end, line = runs[i]
+        same = later[end - start]
+        while same and same[0] <= i:
+            same.popleft()
+        if same and runs[same[0]][2] == line:
+            close = same[0]
+            spans.append((start, runs[close][1]))
+            i = close + 1
+        else:
+            i += 1
+    return spans
+
+
 def _outside_code(text: str, func: Callable[[str], str]) -> str:
     """Apply *func* to the parts of *text* that are not inline code spans."""
     parts: list[str] = []
     pos = 0
-    for m in _CODE_SPAN.finditer(text):
-        parts.append(func(text[pos : m.start()]))
-        parts.append(m.group())
-        pos = m.end()
+    for start, end in _code_spans(text):
+        parts.append(func(text[pos:start]))
+        parts.append(text[start:end])
+        pos = end
     parts.append(func(text[pos:]))
     return "".join(parts)
 
 
 def _split_outside_code(text: str, pattern: re.Pattern[str]) -> list[str]:
     """Split *text* where *pattern* matches, except inside inline code spans."""
-    pieces = [""]
+    pieces: list[list[str]] = [[]]  # the parts of each piece (joined once, at the end)
 
     def split(segment: str) -> None:
         first, *rest = pattern.split(segment)
-        pieces[-1] += first
-        pieces.extend(rest)
+        pieces[-1].append(first)
+        pieces.extend([part] for part in rest)
 
     pos = 0
-    for m in _CODE_SPAN.finditer(text):
-        split(text[pos : m.start()])
-        pieces[-1] += m.group()
-        pos = m.end()
+    for start, end in _code_spans(text):
+        split(text[pos:start])
+        pieces[-1].append(text[start:end])
+        pos = end
     split(text[pos:])
-    return pieces
+    return ["".join(parts) for parts in pieces]
 
 
 def _remove_anchors(text: str) -> tuple[str, bool]:
+    """*text* without its in-page links (and the spaces before each); whether any was removed."""
     removed = False
 
     def drop(segment: str) -> str:
         nonlocal removed
-        new, count = _ANCHOR.subn("", segment)
-        removed = removed or count > 0
-        return new
+        parts: list[str] = []
+        pos = 0
+        for m in _ANCHOR.finditer(segment):
+            parts.append(segment[pos : m.start()].rstrip(" \t"))
+            pos = m.end()
+        if not parts:
+            return segment
+        removed = True
+        parts.append(segment[pos:])
+        return "".join(parts)
 
     return _outside_code(text, drop), removed
 
@@ -307,6 +407,8 @@ def _convert_text_line(line: str) -> list[str]:
     A line from which an anchor link was removed is dropped when nothing but Markdown
     markers or a dangling label (``**題目連結:**``) is left of it.
     """
+    if "[" not in line and "<" not in line:  # neither a link nor a <br>: most lines
+        return [line]
     new, removed = _remove_anchors(line)
     if removed and _only_label_left(new):
         return []
@@ -374,16 +476,18 @@ def _plain(markdown: str) -> str:
         segment = segment.replace("**", "").replace("~~", "")
         return _ESCAPE.sub(r"\1", segment)
 
-    for m in _CODE_SPAN.finditer(markdown):
-        parts.append(rest(markdown[pos : m.start()]))
-        parts.append(m.group(2))
-        pos = m.end()
+    for start, end in _code_spans(markdown):
+        parts.append(rest(markdown[pos:start]))
+        parts.append(markdown[start:end].strip("`"))
+        pos = end
     parts.append(rest(markdown[pos:]))
     return " ".join("".join(parts).replace("`", "").split())
 
 
 def _cell_parts(cell: str) -> list[str]:
     """A cell's Markdown without anchors, cut at ``<br>``; empty parts dropped."""
+    if not cell:
+        return []
     cell, _ = _remove_anchors(cell)
     return [part.strip() for part in _split_outside_code(cell, _BR) if part.strip()]
 
@@ -598,17 +702,20 @@ _BLOCK_TYPES = frozenset(
 
 def _close_fences(tokens: Sequence[Token], lines: list[str]) -> list[str] | None:
     """*lines* with a closing line added after every unclosed fence, or None if all are closed."""
-    inserts: list[tuple[int, str]] = []
+    inserts: dict[int, list[str]] = {}
     for tok in tokens:
         if tok.type == "fence" and tok.map and not _fence_is_closed(tok, lines):
             m = _FENCE_OPEN.match(lines[tok.map[0]])
             prefix = _continuation(m.group("prefix")) if m else ""
-            inserts.append((tok.map[1], prefix + tok.markup))
+            inserts.setdefault(tok.map[1], []).append(prefix + tok.markup)
     if not inserts:
         return None
-    new = list(lines)
-    for at, line in sorted(inserts, reverse=True):
-        new.insert(at, line)
+    new: list[str] = []
+    for number, line in enumerate(lines):
+        # an unclosed fence ends where its container does: before line `number`
+        new.extend(reversed(inserts.get(number, ())))
+        new.append(line)
+    new.extend(reversed(inserts.get(len(lines), ())))
     return new
 
 
@@ -618,7 +725,9 @@ def _fence(tok: Token, lines: Sequence[str], limit: int) -> _Fence:
     prefix = _continuation(m.group("prefix")) if m else ""
     close = prefix + tok.markup
     reopen = prefix + tok.markup + tok.info.strip()
-    if utf16_len(reopen) > limit // 4:  # an absurd info string: reopen without it
+    if utf16_len(close) > limit // 4:  # an absurd marker or indentation: close and reopen plainly
+        close = reopen = "```"
+    elif utf16_len(reopen) > limit // 4:  # an absurd info string: reopen without it
         reopen = close
     return _Fence(start, end, reopen, close)
 
@@ -642,28 +751,46 @@ def _is_joining(ch: str) -> bool:
     return display_width(ch) == 0 or 0x1F3FB <= cp <= 0x1F3FF or 0xDC00 <= cp <= 0xDFFF
 
 
+#: How far back from a forced cut a cut between two graphemes is looked for: further back, the
+#: "grapheme" is an absurd run of combining marks or joiners, and it is cut where it must be.
+_GRAPHEME_LOOKBACK = 32
+
+
 def _hard_split(line: str, budget: int) -> list[str]:
-    """Cut *line* into pieces of at most *budget* UTF-16 units (after a space if one is near)."""
+    """Cut *line* into pieces of at most *budget* UTF-16 units (after a space if one is near).
+
+    One pass over the line: each piece is measured from where the previous one ended.
+    """
+    if len(line) <= budget // 2 or utf16_len(line) <= budget:
+        return [line]
     pieces: list[str] = []
-    rest = line
-    while utf16_len(rest) > budget:
-        used = 0
-        cut = 0
-        for ch in rest:
-            size = 2 if ord(ch) > 0xFFFF else 1
-            if used + size > budget:
-                break
-            used += size
-            cut += 1
-        while cut > 1 and (_is_joining(rest[cut]) or rest[cut - 1] == "\u200d"):
-            cut -= 1
-        space = rest.rfind(" ", cut * 3 // 4, cut)
-        if space > 0:
+    n = len(line)
+    start = 0
+    while True:
+        cut = min(n, start + budget)
+        if utf16_len(line[start:cut]) > budget:  # astral characters (count two): measure each
+            used = 0
+            cut = start
+            while cut < n:
+                size = 2 if ord(line[cut]) > 0xFFFF else 1
+                if used + size > budget:
+                    break
+                used += size
+                cut += 1
+        if cut >= n:
+            pieces.append(line[start:])
+            return pieces
+        back = cut
+        floor = max(start + 1, cut - _GRAPHEME_LOOKBACK)
+        while back > floor and (_is_joining(line[back]) or line[back - 1] == "\u200d"):
+            back -= 1
+        if not (_is_joining(line[back]) or line[back - 1] == "\u200d"):
+            cut = back
+        space = line.rfind(" ", start + (cut - start) * 3 // 4, cut)
+        if space > start:
             cut = space + 1
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    pieces.append(rest)
-    return pieces
+        pieces.append(line[start:cut])
+        start = cut
 
 
 class _Paginator:

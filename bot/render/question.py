@@ -1,4 +1,9 @@
-"""Question posts, answer feedback and the reveal, as embeds and components."""
+"""Question posts, answer feedback and the reveal, as embeds and components.
+
+What a post or a reply shows of a question is rendered once per Question object and language
+and kept (bot.render.cache): a live-count edit, the reveal and every click reuse it, and the
+``*_async`` functions the cogs call build a missing one in a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,21 @@ import discord
 from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
+from bot.render.cache import RenderCache, cache_key
 from bot.render.limits import (
     EMBED_DESCRIPTION,
+    EMBED_TITLE,
     EMBED_TOTAL,
+    FIELD_NAME,
     FIELD_VALUE,
     SELECT_DESCRIPTION,
     SELECT_LABEL,
     cut,
     fit,
+    shares,
     shrink_to_total,
 )
-from bot.render.markdown import to_discord
+from bot.render.markdown import preview
 from bot.render.text import utf16_len
 
 COLOR_OPEN = discord.Colour.blurple()
@@ -44,15 +53,72 @@ class Tally:
         return round(100 * self.correct / self.participants) if self.participants else 0
 
 
-def _options_text(q: Question, per_option: int | None = None) -> str:
+#: Room kept in a post for its footer (the live count) …
+FOOTER_ROOM = 200
+#: … and for the reveal's distribution field: its name, and per bar line (see `distribution`).
+DISTRIBUTION_NAME = 64
+BAR_LINE_ROOM = 60
+MAX_BAR_LINES = 8  # choose-N: the most frequent letter sets
+TOPICS_MAX = 256
+
+
+@dataclass(frozen=True)
+class PostParts:
+    """A question post as rendered for one language, without what changes: footer and reveal."""
+
+    title: str
+    description: str
+    fields: tuple[tuple[str, str], ...]  # (name, value): the options when long (not inline)
+    topics: tuple[str, str] | None  # (name, value), an inline field
+
+
+_POSTS: RenderCache[PostParts] = RenderCache("posts", 2048)
+
+
+def post_parts(q: Question, locale: str) -> PostParts:
+    """The post's parts, rendered once per Question object and language."""
+    return _POSTS.get_or_build(q, cache_key(q, locale), lambda: build_post_parts(q, locale))
+
+
+async def post_parts_async(q: Question, locale: str) -> PostParts:
+    """`post_parts`, rendered in a worker thread when not cached yet."""
+    return await _POSTS.get_or_build_off_loop(q, cache_key(q, locale), lambda: build_post_parts(q, locale))
+
+
+def build_post_parts(q: Question, locale: str) -> PostParts:
+    """Render a post (pure: runs in worker threads). Within every Discord limit with room for the
+    footer and the distribution field, with all options (up to ten) however long they are."""
+    title = cut(t("post.title", locale, id=q.id, difficulty=q.difficulty or "—"), EMBED_TITLE)
+    topics = (t("post.topics", locale), cut(", ".join(q.topics), TOPICS_MAX)) if q.topics else None
+    budget = EMBED_TOTAL - FOOTER_ROOM - distribution_room(q) - utf16_len(title)
+    if topics is not None:
+        budget -= utf16_len(topics[0]) + utf16_len(topics[1])
+    choose = "\n\n**" + t("post.choose", locale, n=q.choose) + "**" if q.choose > 1 else ""
+    stem = preview(q.stem, EMBED_DESCRIPTION)
+    options = {letter: preview(text, EMBED_DESCRIPTION) for letter, text in q.options.items()}
     lines = []
-    for letter, text in q.options.items():
-        body = to_discord(text)
-        if per_option is not None:
-            body = fit(body, per_option)
+    for letter, body in options.items():
         sep = "\n" if body.startswith("```") or "\n" in body else " "
         lines.append(f"**{letter}.**{sep}{body}")
-    return "\n".join(lines)
+    whole = f"{stem}{choose}\n\n" + "\n".join(lines)
+    if utf16_len(whole) <= min(EMBED_DESCRIPTION, budget):
+        return PostParts(title, whole, (), topics)
+    # long options: the stem in the description, each option in a field of its own, everything
+    # cut to an equal share of what is left when it does not all fit
+    names = [f"{letter}." for letter in options]
+    budget -= sum(utf16_len(name) for name in names) + utf16_len(choose)
+    stem_size = min(utf16_len(stem), EMBED_DESCRIPTION - utf16_len(choose))
+    option_sizes = [min(max(1, utf16_len(body)), FIELD_VALUE) for body in options.values()]
+    # the stem keeps at least a quarter; the options share the rest, and give back what they leave
+    stem_room = min(stem_size, max(budget // 4, budget - sum(option_sizes)))
+    option_rooms = shares(option_sizes, budget - stem_room)
+    stem_room = min(stem_size, budget - sum(option_rooms))
+    description = fit(stem, stem_room, t("post.stem_cut", locale)) + choose
+    fields = tuple(
+        (name, fit(body, room, t("post.option_cut", locale)) or "—")
+        for name, body, room in zip(names, options.values(), option_rooms, strict=True)
+    )
+    return PostParts(title, description.strip(), fields, topics)
 
 
 def question_embed(
@@ -64,45 +130,68 @@ def question_embed(
     tally: Tally | None = None,
 ) -> discord.Embed:
     """The public (or private) post: id, difficulty, topics, stem, every option written out."""
+    return _post_embed(post_parts(q, locale), q, locale=locale, kind=kind, answered=answered, tally=tally)
+
+
+async def question_embed_async(
+    q: Question,
+    *,
+    locale: str,
+    kind: str,
+    answered: int = 0,
+    tally: Tally | None = None,
+) -> discord.Embed:
+    """`question_embed` for the cogs: the Markdown is rendered in a worker thread, once."""
+    parts = await post_parts_async(q, locale)
+    return _post_embed(parts, q, locale=locale, kind=kind, answered=answered, tally=tally)
+
+
+def _post_embed(
+    parts: PostParts, q: Question, *, locale: str, kind: str, answered: int, tally: Tally | None
+) -> discord.Embed:
+    """The embed from rendered parts: no Markdown is parsed here."""
     closed = tally is not None
-    title = cut(t("post.title", locale, id=q.id, difficulty=q.difficulty or "—"), 256)
-    stem = to_discord(q.stem)
-    if q.choose > 1:
-        stem += "\n\n**" + t("post.choose", locale, n=q.choose) + "**"
-    options = _options_text(q)
-    embed = discord.Embed(title=title, colour=COLOR_CLOSED if closed else COLOR_OPEN)
-    if utf16_len(stem) + utf16_len(options) + 2 <= EMBED_DESCRIPTION:
-        embed.description = f"{stem}\n\n{options}"
-    else:
-        # long options: the stem in the description, each option in a field of its own
-        embed.description = fit(stem, EMBED_DESCRIPTION - 200, t("post.stem_cut", locale))
-        for letter, text in q.options.items():
-            embed.add_field(
-                name=f"{letter}.",
-                value=fit(to_discord(text), FIELD_VALUE, t("post.option_cut", locale)),
-                inline=False,
-            )
-    if q.topics:
-        embed.add_field(
-            name=t("post.topics", locale), value=cut(", ".join(q.topics), FIELD_VALUE), inline=True
-        )
+    embed = discord.Embed(
+        title=parts.title,
+        colour=COLOR_CLOSED if closed else COLOR_OPEN,
+        description=parts.description or None,
+    )
+    for name, value in parts.fields:
+        embed.add_field(name=name, value=value, inline=False)
+    if parts.topics is not None:
+        embed.add_field(name=parts.topics[0], value=parts.topics[1], inline=True)
     if tally is not None:
         embed.add_field(
-            name=t("reveal.distribution", locale), value=distribution(q, tally, locale), inline=False
+            name=cut(t("reveal.distribution", locale), DISTRIBUTION_NAME),
+            value=distribution(q, tally, locale),
+            inline=False,
         )
-        embed.set_footer(text=t("post.footer.closed", locale, count=tally.participants))
+        embed.set_footer(text=cut(t("post.footer.closed", locale, count=tally.participants), FOOTER_ROOM))
     else:
         embed.set_footer(
-            text=t("post.footer.open", locale, count=answered, kind=t(f"post.kind.{kind}", locale))
+            text=cut(
+                t("post.footer.open", locale, count=answered, kind=t(f"post.kind.{kind}", locale)),
+                FOOTER_ROOM,
+            )
         )
-    return shrink_to_total(embed)
+    return embed
+
+
+def distribution_room(q: Question) -> int:
+    """The most the reveal's distribution field can take (name and value) for *q*."""
+    lines = len(q.options) if q.choose == 1 else MAX_BAR_LINES
+    return DISTRIBUTION_NAME + min(FIELD_VALUE, BAR_LINE_ROOM * lines + 220)
 
 
 def distribution(q: Question, tally: Tally, locale: str) -> str:
     """Bars per letter (per letter set for choose-N), the right one marked, then totals."""
     if not tally.participants:
         return t("reveal.nobody", locale) + "\n" + t("reveal.answer", locale, letters=", ".join(q.answer))
-    keys = list(q.options) if q.choose == 1 else sorted(tally.counts, key=lambda k: (-tally.counts[k], k))[:8]
+    keys = (
+        list(q.options)
+        if q.choose == 1
+        else sorted(tally.counts, key=lambda k: (-tally.counts[k], k))[:MAX_BAR_LINES]
+    )
     right = "".join(q.answer)
     lines = []
     for key in keys:
@@ -114,7 +203,9 @@ def distribution(q: Question, tally: Tally, locale: str) -> str:
         lines.append(f"{label:<5}{'█' * filled}{'░' * (BAR_WIDTH - filled)} {n:>4} {pct:>3}% {mark}")
     summary = t("reveal.summary", locale, participants=tally.participants, accuracy=tally.accuracy)
     answer = t("reveal.answer", locale, letters=", ".join(q.answer))
-    return cut("```\n" + "\n".join(lines) + "\n```", FIELD_VALUE - 200) + f"\n{answer} · {summary}"
+    bars = "```\n" + "\n".join(lines) + "\n```"
+    room = min(FIELD_VALUE, BAR_LINE_ROOM * len(lines) + 220)  # within distribution_room(q)
+    return cut(bars, room - 191) + "\n" + cut(f"{answer} · {summary}", 190)
 
 
 def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False) -> discord.ui.View:
@@ -149,8 +240,27 @@ def answer_view(q: Question, post_id: int, *, locale: str, closed: bool = False)
 
 
 def _plain_line(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip() and not line.startswith("```")), text)
-    return cut(first.replace("`", "").replace("**", "").strip(), SELECT_LABEL)
+    """The first line of an option that is not blank or a fence, as plain text for a select menu."""
+    first = text
+    for line in _lines(text):
+        if line.strip() and not line.startswith("```"):
+            first = line
+            break
+    return cut(cut(first, 4 * SELECT_LABEL).replace("`", "").replace("**", "").strip(), SELECT_LABEL)
+
+
+def _lines(text: str, limit: int = 200) -> list[str]:
+    """The first *limit* lines of *text* (without splitting the rest of it)."""
+    out: list[str] = []
+    pos = 0
+    while len(out) < limit:
+        end = text.find("\n", pos)
+        if end < 0:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:end])
+        pos = end + 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -198,6 +308,28 @@ class PreparedView(discord.ui.View):
 
 def feedback_payload(q: Question, fb: Feedback, *, locale: str) -> dict[str, Any]:
     """`feedback_embed` as the dict Discord receives (the cached body plus this member's score)."""
+    key = (id(q), fb.chosen, fb.correct, locale)  # == cache_key(q, fb.chosen, fb.correct, locale)
+    hit = _FEEDBACK_BODIES.get(key)
+    if hit is not None and hit[0] is q:
+        return _with_score(hit[1], fb, locale)
+    body = _FEEDBACK.get_or_build(q, key, lambda: build_feedback_body(q, fb.chosen, fb.correct, locale))
+    return _with_score(body, fb, locale)
+
+
+async def feedback_payload_async(q: Question, fb: Feedback, *, locale: str) -> dict[str, Any]:
+    """`feedback_payload` for the answer click: a hit is one dict lookup, as in the synchronous
+    one; a miss is rendered in a worker thread (once, however many members click meanwhile)."""
+    key = (id(q), fb.chosen, fb.correct, locale)
+    hit = _FEEDBACK_BODIES.get(key)
+    if hit is not None and hit[0] is q:
+        return _with_score(hit[1], fb, locale)
+    body = await _FEEDBACK.get_or_build_off_loop(
+        q, key, lambda: build_feedback_body(q, fb.chosen, fb.correct, locale)
+    )
+    return _with_score(body, fb, locale)
+
+
+def _with_score(body: dict[str, object], fb: Feedback, locale: str) -> dict[str, Any]:
     if fb.kind == "practice" and fb.correct and fb.points == 0:
         footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
     else:
@@ -210,45 +342,38 @@ def feedback_payload(q: Question, fb: Feedback, *, locale: str) -> dict[str, Any
             best=fb.best_streak,
         )
     # the cached body leaves FOOTER_ROOM for this line, so the whole stays within Discord's total
-    payload = dict(_feedback_body(q, fb.chosen, fb.correct, locale))
+    payload = dict(body)
     payload["footer"] = {"text": cut(footer, FOOTER_ROOM)}
     return payload
 
 
-FOOTER_ROOM = 200
+# Every member who picks the same option of the same question gets the same text: it is
+# rendered once per Question object (a reloaded bank renders anew) and language.
+_FEEDBACK: RenderCache[dict[str, object]] = RenderCache("feedback", 4096)
+_FEEDBACK_BODIES = _FEEDBACK.entries  # read directly on the click path: a hit is one dict lookup
 
 
-# Rendering an explanation costs milliseconds (Markdown parsing); every member who picks the
-# same option of the same question gets the same text, so it is rendered once. Keyed by the
-# Question object's identity (checked, as ids can be reused) so a reloaded bank renders anew.
-_BODY_CACHE: dict[tuple[int, str, bool, str], tuple[Question, dict[str, object]]] = {}
-_BODY_CACHE_MAX = 4096
-
-
-def _feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> dict[str, object]:
-    key = (id(q), chosen, correct, locale)
-    hit = _BODY_CACHE.get(key)
-    if hit is not None and hit[0] is q:
-        return hit[1]
-    body = shrink_to_total(
-        _build_feedback_body(q, chosen, correct, locale), EMBED_TOTAL - FOOTER_ROOM
-    ).to_dict()
-    if len(_BODY_CACHE) >= _BODY_CACHE_MAX:
-        _BODY_CACHE.pop(next(iter(_BODY_CACHE)))
-    _BODY_CACHE[key] = (q, body)
-    return body
+def build_feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> dict[str, object]:
+    """The reply without its footer, as Discord's dict (pure: runs in worker threads)."""
+    embed = _build_feedback_body(q, chosen, correct, locale)
+    return shrink_to_total(embed, EMBED_TOTAL - FOOTER_ROOM).to_dict()
 
 
 def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale: str) -> discord.Embed:
     right = ", ".join(q.answer)
     chosen = ", ".join(chosen_letters)
     if correct:
-        embed = discord.Embed(title=t("answer.right", locale, letters=right), colour=COLOR_RIGHT)
+        embed = discord.Embed(
+            title=cut(t("answer.right", locale, letters=right), EMBED_TITLE), colour=COLOR_RIGHT
+        )
     else:
-        embed = discord.Embed(title=t("answer.wrong", locale, chosen=chosen), colour=COLOR_WRONG)
+        embed = discord.Embed(
+            title=cut(t("answer.wrong", locale, chosen=chosen), EMBED_TITLE), colour=COLOR_WRONG
+        )
+    room = EMBED_DESCRIPTION - 900
     answer_lines = [t("answer.correct_is", locale, letters=right)]
     for letter in q.answer:
-        answer_lines.append(f"**{letter}.** {to_discord(q.options[letter])}")
+        answer_lines.append(f"**{letter}.** {preview(q.options[letter], room)}")
     parts = ["\n".join(answer_lines)]
     if not correct:
         for letter in chosen_letters:
@@ -257,17 +382,17 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
             why = q.rationales.get(letter)
             heading = f"**{t('answer.why_wrong', locale, letter=letter)}**"
             if why:
-                parts.append(f"{heading}\n{to_discord(why)}")
+                parts.append(f"{heading}\n{preview(why, room)}")
             elif q.has_explanation:
                 parts.append(f"{heading}\n{t('answer.no_rationale', locale, letter=letter)}")
     if not q.has_explanation:
         parts.append(t("answer.no_explanation", locale))
-    embed.description = fit("\n\n".join(parts), EMBED_DESCRIPTION - 900)
+    embed.description = fit("\n\n".join(parts), room)
     why_right = [q.rationales[x] for x in q.answer if x in q.rationales]
     if why_right and q.has_explanation:
         embed.add_field(
-            name=t("answer.why_right", locale, letters=right),
-            value=fit(to_discord("\n\n".join(why_right)), FIELD_VALUE),
+            name=cut(t("answer.why_right", locale, letters=right), FIELD_NAME),
+            value=fit(preview("\n\n".join(why_right), FIELD_VALUE), FIELD_VALUE) or "—",
             inline=False,
         )
     if q.traps:

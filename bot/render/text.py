@@ -54,6 +54,8 @@ def display_width(text: str) -> int:
     emoji ZWJ sequence after the first, and skin-tone modifiers, add nothing. Ambiguous
     characters (box drawing, arrows) count one, as in Western monospace fonts.
     """
+    if text.isascii() and text.isprintable():  # the common case, measured in C
+        return len(text)
     width = 0
     prev = 0  # width of the last character that took columns
     after_zwj = False
