@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LETTERS = "ABCDEF"
+LETTERS = "ABCDEFGHIJ"  # at most 10 options; readers report anything past J as an error
 
 # Stable keys for the explanation sections the bank's template uses. A heading
 # that matches none of them keeps a key made from its own text.
