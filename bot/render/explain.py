@@ -13,6 +13,7 @@ import discord
 from bot.bank.model import Question, Section
 from bot.i18n import t
 from bot.render import ids
+from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
     FIELD_VALUE,
@@ -61,7 +62,7 @@ def _overview(q: Question, locale: str) -> discord.Embed:
     if q.disputed:
         embed.add_field(
             name=f"⚠️ {t('explain.disputed', locale)}",
-            value=cut(q.dispute_note or "—", FIELD_VALUE),
+            value=cut("\n".join(dispute_lines(q, locale, headed=False)), FIELD_VALUE),
             inline=False,
         )
     if not q.has_explanation:

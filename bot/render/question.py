@@ -11,6 +11,7 @@ import discord
 from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
+from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
     EMBED_TOTAL,
@@ -279,7 +280,7 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
     if q.disputed:
         embed.add_field(
             name="⚠️",
-            value=cut(t("answer.disputed", locale, note=q.dispute_note or "—"), FIELD_VALUE),
+            value=cut("\n".join(dispute_lines(q, locale)), FIELD_VALUE),
             inline=False,
         )
     return embed
