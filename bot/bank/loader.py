@@ -48,7 +48,7 @@ _TEMPLATE_DIRS = {"_template", "_templates", "template", "templates"}
 COPY_SIMILARITY = 0.75  # share of a copy's stem (and options) fingerprint found in the other copy
 FINGERPRINT_CHARS = 4000  # normalised characters of a stem (of the options) a fingerprint covers
 SHINGLE = 5  # characters per shingle
-OPTION_SIMILARITY = 0.6  # Jaccard of two options' shingles for "the same option, one with a typo"
+OPTION_SIMILARITY = 0.5  # Jaccard of two options' 3-grams for "the same option, one with a typo"
 
 
 # A file's outcome, picklable for the worker process:
@@ -146,7 +146,7 @@ def _read_parallel(root: Path, rels: list[str], workers: int) -> list[_Outcome]:
 # ---------------------------------------------------------------------------
 # Files: only regular files inside the root, never through a symbolic link
 
-_LINK_REASON = "symbolic link, not followed (a bank holds regular files and folders only)"
+_LINK_REASON = "symbolic link: not followed"
 
 
 def _walk(root: Path) -> tuple[list[str], list[Skipped], list[Problem]]:
@@ -185,7 +185,7 @@ def _walk(root: Path) -> tuple[list[str], list[Skipped], list[Problem]]:
                     else:
                         skipped.append(Skipped(rel, "not a regular file (a pipe, socket or device)"))
             except OSError as exc:
-                problems.append(Problem(rel, 0, f"cannot read: {exc.strerror or exc}"))
+                problems.append(Problem(rel, 1, f"cannot read: {exc.strerror or exc}"))
         stack.extend(reversed(subdirs))
     return files, skipped, problems
 
@@ -202,13 +202,18 @@ def read_bytes_inside(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> byte
     with O_NOFOLLOW, so a folder swapped for a link after the walk is refused too."""
     parts = rel.split("/")
     if any(p in ("", ".", "..") for p in parts):
-        raise BankError(rel, 0, "not a path inside the bank")
+        raise BankError(rel, 1, "not a path inside the bank")
     try:
         if _DIR_FD:
             fd = os.open(root, os.O_RDONLY | _DIRECTORY)
             try:
                 for part in parts[:-1]:
-                    nxt = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+                    try:
+                        nxt = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+                    except OSError as exc:  # Linux says ENOTDIR, not ELOOP, for a link to a folder
+                        if exc.errno == errno.ENOTDIR and _is_link(part, fd):
+                            raise OSError(errno.ELOOP, "a symbolic link") from None
+                        raise
                     os.close(fd)
                     fd = nxt
                 file_fd = os.open(parts[-1], os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=fd)
@@ -223,16 +228,23 @@ def read_bytes_inside(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> byte
             file_fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise BankError(rel, 0, _LINK_REASON) from None
-        raise BankError(rel, 0, f"cannot read: {exc.strerror or exc}") from None
+            raise BankError(rel, 1, _LINK_REASON) from None
+        raise BankError(rel, 1, f"cannot read: {exc.strerror or exc}") from None
     return _read_open(file_fd, rel, limit)
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _read_open(file_fd: int, rel: str, limit: int) -> bytes:
     with os.fdopen(file_fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise BankError(rel, 0, "not a regular file (a pipe, socket or device)")
+            raise BankError(rel, 1, "not a regular file (a pipe, socket or device)")
         if info.st_size > limit:
             raise BankError(rel, 1, _too_big(info.st_size, limit))
         data = fh.read(limit + 1)
@@ -274,7 +286,7 @@ def read_file(path: Path, rel: str) -> tuple[list[Question], tuple[int, int] | N
         file_fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError as exc:
         reason = _LINK_REASON if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror or exc}"
-        raise BankError(rel, 0, reason) from None
+        raise BankError(rel, 1, reason) from None
     return parse_file(_read_open(file_fd, rel, MAX_FILE_BYTES), rel)
 
 
@@ -420,11 +432,11 @@ def _stem_data(stem: str) -> _Data:
     return _Data(_norm(stem), norm_blocks(tables), norm_blocks(code), Counter(numbers[:MAX_NUMBERS]))
 
 
-def _shingles(text: str) -> frozenset[str]:
+def _shingles(text: str, size: int = SHINGLE) -> frozenset[str]:
     text = text[:FINGERPRINT_CHARS]
-    if len(text) <= SHINGLE:
+    if len(text) <= size:
         return frozenset([text]) if text else frozenset()
-    return frozenset(text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1))
+    return frozenset(text[i : i + size] for i in range(len(text) - size + 1))
 
 
 def _contained(a: frozenset[str], b: frozenset[str]) -> float:
@@ -441,7 +453,8 @@ class _Fingerprints:
     def __init__(self, questions: list[Question]) -> None:
         self.questions = questions
         self.stems = [_norm(q.stem) for q in questions]
-        self.opts = [_norm("\n".join(q.options.values())) for q in questions]
+        self.options = [[_norm(text) for text in q.options.values()] for q in questions]
+        self.opts = ["".join(options) for options in self.options]
         self._stem_sh: dict[int, frozenset[str]] = {}
         self._opt_sh: dict[int, frozenset[str]] = {}
         self._data: dict[int, _Data] = {}
@@ -451,24 +464,38 @@ class _Fingerprints:
             self._data[i] = _stem_data(self.questions[i].stem)
         return self._data[i]
 
+    def _option_shingles(self, k: int) -> frozenset[str]:
+        """Each option's shingles (order-free: a copy may shuffle the options), within the cap."""
+        out: set[str] = set()
+        budget = FINGERPRINT_CHARS
+        for text in self.options[k]:
+            out |= _shingles(text[:budget])
+            budget -= min(len(text), budget)
+            if budget <= 0:
+                break
+        return frozenset(out)
+
     def similar(self, i: int, j: int) -> bool:
         """Copies: the stems and the options each share COPY_SIMILARITY of their fingerprints."""
-        for cache, texts in ((self._stem_sh, self.stems), (self._opt_sh, self.opts)):
-            for k in (i, j):
-                if k not in cache:
-                    cache[k] = _shingles(texts[k])
-            if _contained(cache[i], cache[j]) < COPY_SIMILARITY:
-                return False
-        return True
+        for k in (i, j):
+            if k not in self._stem_sh:
+                self._stem_sh[k] = _shingles(self.stems[k])
+                self._opt_sh[k] = self._option_shingles(k)
+        return (
+            _contained(self._stem_sh[i], self._stem_sh[j]) >= COPY_SIMILARITY
+            and _contained(self._opt_sh[i], self._opt_sh[j]) >= COPY_SIMILARITY
+        )
 
 
-def _rank(q: Question) -> tuple[int, int, int, int, str]:
-    """Lower is a better primary copy."""
+def _rank(q: Question) -> tuple[int, int, int, int, int, str]:
+    """Lower is a better primary copy: not filed by topic, structured, explained, then the one
+    with the longer stem (a copy may have lost a table), then the first by path."""
     return (
         1 if q.path.startswith("by-topic/") or "/by-topic/" in q.path else 0,
         1 if q.format == "raw" else 0,
         0 if q.has_explanation else 1,
         -len(q.sections),
+        -len(q.stem),
         q.path,
     )
 
@@ -480,8 +507,8 @@ def _where(q: Question) -> str:
 def merge_copies(questions: list[Question]) -> tuple[list[Question], int, list[Problem]]:
     """Fold copies into one question each and make keys unique. Returns (questions, copies, problems).
 
-    Candidates are questions with the same normalised stem and options, the same options, the
-    same stem, or the same id in one folder; each candidate pair is compared once, through
+    Candidates are questions with the same normalised stem and options, the same options (in any
+    order), the same stem, or the same id in one folder; each candidate pair is compared once, through
     fingerprints of bounded size (never whole texts), so the work per pair is bounded whatever
     the files hold. A group never takes in a question whose stem data conflicts with the group's.
     """
@@ -518,8 +545,11 @@ def merge_copies(questions: list[Question]) -> tuple[list[Question], int, list[P
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, q in enumerate(questions):
         buckets[("full", fp.stems[i] + "|" + fp.opts[i])].append(i)
+        buckets[("full", fp.stems[i] + "|" + "|".join(sorted(fp.options[i])))].append(i)  # shuffled
         if len(fp.opts[i]) >= 40:
             buckets[("opts", fp.opts[i])].append(i)
+        if len(fp.opts[i]) >= 20:  # the same options in another order (a copy may shuffle them)
+            buckets[("optset", "|".join(sorted(fp.options[i])))].append(i)
         if len(fp.stems[i]) >= 80:
             buckets[("stem", fp.stems[i])].append(i)
         buckets[("id", f"{q.collection}\0{unicodedata.normalize('NFKC', q.id).upper()}")].append(i)
@@ -585,12 +615,11 @@ def _option_text(text: str) -> str:
 def _same_option(text: str, options: dict[str, str], cache: dict[str, frozenset[str]]) -> str | None:
     """The letter of `options` whose text is `text`, else the most alike one if it is alike enough
     (a copy may fix a typo), else None."""
-    mine_text = _option_text(text)
-    mine = _shingles(mine_text)
+    mine = _shingles(_option_text(text), 3)
     best, best_score = None, OPTION_SIMILARITY
     for letter, other in options.items():
         if letter not in cache:
-            cache[letter] = _shingles(_option_text(other))
+            cache[letter] = _shingles(_option_text(other), 3)
         if cache[letter] == mine:
             return letter
         theirs = cache[letter]
@@ -599,6 +628,16 @@ def _same_option(text: str, options: dict[str, str], cache: dict[str, frozenset[
         if score >= best_score:
             best, best_score = letter, score
     return best
+
+
+def _answer_said(q: Question) -> str:
+    texts = "; ".join(_clip(q.options[x]) for x in q.answer)
+    return f"{','.join(q.answer)} ({texts})"
+
+
+def _clip(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"“{text}”" if len(text) <= n else f"“{text[: n - 1]}…”"
 
 
 def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Question:
@@ -616,8 +655,8 @@ def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Q
                 Problem(
                     copy.path,
                     copy.line,
-                    f"copy of {primary.path} but its answer is {','.join(copy.answer)}, "
-                    f"not {','.join(primary.answer)} (using {primary.path})",
+                    f"copy of {primary.path} but its answer is {_answer_said(copy)}, "
+                    f"not {_answer_said(primary)} (using {primary.path}; members see both)",
                     "warning",
                 )
             )
