@@ -247,7 +247,9 @@ def _read_open(file_fd: int, rel: str, limit: int) -> bytes:
             raise BankError(rel, 1, "not a regular file (a pipe, socket or device)")
         if info.st_size > limit:
             raise BankError(rel, 1, _too_big(info.st_size, limit))
-        data = fh.read(limit + 1)
+        data = fh.read(info.st_size + 1)  # one more byte: a file that grew since is noticed
+        if len(data) > info.st_size:
+            data += fh.read(limit + 1 - len(data))
     if len(data) > limit:  # it grew while being read
         raise BankError(rel, 1, _too_big(len(data), limit))
     return data

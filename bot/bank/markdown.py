@@ -18,10 +18,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from bot.bank.blocks import Blocks, Heading, scan
-from bot.bank.model import LETTERS, BankError, Question, Reference, Section
+from bot.bank.model import LETTERS, LIMITS, BankError, Question, Reference, Section
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -31,24 +30,22 @@ class NotAQuestion(Exception):
     """The file holds no question; the message says why (for the check report)."""
 
 
-def _short_cache(maxsize: int, limit: int = 256) -> Any:
-    """`functools.lru_cache` for short strings only: a hostile file's 100 KB headings are computed,
-    not kept alive in a cache."""
+class HeadingTooLong(ValueError):
+    """A heading past LIMITS["heading"]: refused before any heading is classified (so neither the
+    work on it nor the caches below ever see a hostile 100 KB heading)."""
 
-    def wrap(fn: Any) -> Any:
-        cached = functools.lru_cache(maxsize=maxsize)(fn)
-
-        @functools.wraps(fn)
-        def call(s: str) -> Any:
-            return cached(s) if len(s) <= limit else fn(s)
-
-        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-        return call
-
-    return wrap
+    def __init__(self, line: int, length: int) -> None:
+        super().__init__(f"a heading is {length:,} characters; the limit is {LIMITS['heading']:,}")
+        self.line = line  # 0-based, in the text that was scanned
 
 
-@_short_cache(maxsize=4096)
+def check_headings(blocks: Blocks) -> None:
+    for h in blocks.headings:
+        if len(h.text) > LIMITS["heading"]:
+            raise HeadingTooLong(h.line, len(h.text))
+
+
+@functools.lru_cache(maxsize=4096)
 def _norm_key(s: str) -> str:
     """Field/heading key for matching: NFKC, no emoji/punctuation/space, case-folded."""
     s = unicodedata.normalize("NFKC", s)
@@ -199,6 +196,10 @@ def read_markdown(text: str, path: str, *, collection: str = "") -> list[Questio
     if any(marker in text for marker in _TEMPLATE_MARKERS):
         raise NotAQuestion("template (placeholder fields such as Q-XXX)")
     blocks = scan(text, option_fences=_looks_raw(text))
+    try:
+        check_headings(blocks)
+    except HeadingTooLong as exc:
+        raise BankError(path, exc.line + 1, str(exc)) from None
     dump_starts = [h for h in blocks.headings if h.level == 1 and _QUESTION_TITLE.match(h.text)]
     if len(dump_starts) >= 2:
         return _read_dump(blocks, dump_starts, path, collection)
@@ -984,7 +985,7 @@ def _expected_choices(stem: str) -> int | None:
 # Text helpers
 
 
-@_short_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def _strip_emoji(text: str) -> tuple[str, str]:
     """Split a heading's leading emoji (and variation selectors) from its words."""
     text = text.strip()
@@ -999,7 +1000,7 @@ def _strip_emoji(text: str) -> tuple[str, str]:
     return text[:i].strip(), text[i:].strip()
 
 
-@_short_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def _section_key(heading: str) -> str:
     for key, pattern in _SECTION_PATTERNS:
         if pattern.search(heading):
@@ -1007,7 +1008,7 @@ def _section_key(heading: str) -> str:
     return _slug(heading)
 
 
-@_short_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def _slug(heading: str) -> str:
     s = unicodedata.normalize("NFKC", heading).casefold()
     s = _NON_WORD.sub("-", s).strip("-")
@@ -1065,11 +1066,15 @@ def _stem(path: str) -> str:
 
 
 def build_section(heading: str, body: str, emoji: str = "") -> Section:
-    """A section from a heading and its Markdown body; `###` headings in the body become sub-sections."""
+    """A section from a heading and its Markdown body; `###` headings in the body become sub-sections.
+    HeadingTooLong when the heading, or one in the body, is over the limit."""
+    if len(heading) > LIMITS["heading"]:
+        raise HeadingTooLong(0, len(heading))
     if not emoji:
         emoji, heading = _strip_emoji(heading)
     body = _clean_block(body.replace("\r\n", "\n"))
     blocks = scan(body)
+    check_headings(blocks)
     subs = []
     headings = blocks.headings
     for k, h in enumerate(headings):

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from bot.bank.markdown import (
+    HeadingTooLong,
     NotAQuestion,
     build_section,
     dedupe_section_keys,
@@ -402,7 +403,10 @@ def _sections(f: _Fields) -> list[Any]:
             raise f.error(
                 "explanation", f"`explanation` must be a list of sections or text, got {_kind(node)}"
             )
-        return [build_section("Explanation", node.text)]
+        try:
+            return [build_section("Explanation", node.text)]
+        except HeadingTooLong as exc:
+            raise f.error("explanation", f"in `explanation`, {exc}") from None
     if not isinstance(node, _Seq):
         raise f.error("explanation", f"`explanation` must be a list of sections or text, got {_kind(node)}")
     sections = []
@@ -416,13 +420,16 @@ def _sections(f: _Fields) -> list[Any]:
                     f"unknown key `{_short(name)}` in an `explanation` entry (heading, body, emoji)",
                     entry.line_of(name),
                 )
-        sections.append(
-            build_section(
-                f.text("heading", entry.items["heading"]),
-                f.text("body", entry.get("body")),
-                f.text("emoji", entry.get("emoji")),
+        try:
+            sections.append(
+                build_section(
+                    f.text("heading", entry.items["heading"]),
+                    f.text("body", entry.get("body")),
+                    f.text("emoji", entry.get("emoji")),
+                )
             )
-        )
+        except HeadingTooLong as exc:
+            raise f.error("explanation", f"in an `explanation` entry, {exc}", entry.line) from None
     return sections
 
 

@@ -253,10 +253,6 @@ def test_file_size_limit(tmp_path: Path) -> None:
             structured("Q-1", "s", ["a", "b"], "A", explanation="e" * 60_001),
             "is 60,001 characters; the limit is 60,000",
         ),
-        (
-            structured("Q-1", "s", ["a", "b"], "A") + "\n## " + "h" * 400 + "\ntext\n",
-            "a section heading is 400",
-        ),
     ],
 )
 def test_field_limits(tmp_path: Path, text: str, error: str) -> None:
@@ -265,6 +261,20 @@ def test_field_limits(tmp_path: Path, text: str, error: str) -> None:
     assert bank.questions == []
     (problem,) = bank.errors
     assert problem.path == "Q-1.md" and problem.line == 1 and error in problem.reason, problem.reason
+
+
+def test_long_headings_are_refused_before_any_work_on_them() -> None:
+    text = structured("Q-1", "s", ["a", "b"], "A") + "\n## " + "h" * 400 + "\ntext\n"
+    with pytest.raises(BankError) as info:
+        read_markdown(text, "Q-1.md")
+    assert (
+        str(info.value) == f"Q-1.md:{text.count(chr(10)) - 1}: a heading is 400 characters; the limit is 300"
+    )
+    long_body = "explanation:\n  - heading: h\n    body: |\n      ### " + "x" * 301 + "\n      y\n"
+    with pytest.raises(BankError, match="Y.yaml:8: in an `explanation` entry, a heading is 301 characters"):
+        read_yaml(yaml_question("Q-1", long_body), "Y.yaml")
+    with pytest.raises(BankError, match="Y.yaml:7: in `explanation`, a heading is 305 characters"):
+        read_yaml(yaml_question("Q-1", "explanation: |\n  ### " + "x" * 305 + "\n"), "Y.yaml")
 
 
 # ------------------------------------------------------------------------------------ links
