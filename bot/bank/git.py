@@ -33,7 +33,8 @@ from pathlib import Path, PurePosixPath
 _SAFE_CONFIG = ("-c", "core.symlinks=false")
 DEFAULT_TIMEOUT = 120.0  # seconds for one git command (a clone of a large bank on a slow link)
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-_CREDENTIALS_RE = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+# (anchored to the start of a run of scheme characters: a long run without "://" is scanned once)
+_CREDENTIALS_RE = re.compile(r"(?<![a-zA-Z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*+://)[^/@\s]++@")
 
 
 class GitError(Exception):

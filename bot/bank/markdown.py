@@ -162,7 +162,6 @@ _CHOOSE_N = re.compile(r"\b(?:choose|select|pick)\s++(?P<n>two|three|2|3)\b", re
 # Patterns used in the reader's hot paths, compiled once.
 _STEM_HEADING_ANY = re.compile(r"題幹|^question$", re.I)
 _OPTION_FENCE_LINE = re.compile(r"^\s*+(?:[-*+]\s++)?[A-J][.)]\s*+`{3,}")
-_BARE_FENCE = re.compile(r"```\s*\n(.*?)\n```", re.S)
 _CODE_START = re.compile(r"^[ \t]*+(SELECT|def |import |from |CREATE |spark\.|df)", re.I | re.M)
 # Separators stand between spaces; the spaces themselves are stripped from the parts afterwards
 # (a pattern like `\s*／\s*` would rescan a run of spaces from each of its positions).
@@ -622,10 +621,21 @@ def _read_stem(doc: _Doc, raw: bool, options_line: int) -> str:
         b = options_line
     text = doc.text(a, b)
     # a stem kept in a bare fence (the template's style) is prose, not code
-    m = _BARE_FENCE.fullmatch(text)
-    if m and not _CODE_START.search(m[1]):
-        text = m[1].strip()
+    inner = _bare_fence_content(text)
+    if inner is not None and not _CODE_START.search(inner):
+        text = inner.strip()
     return text
+
+
+def _bare_fence_content(text: str) -> str | None:
+    """What is inside a text that is one fence without a language (```` ``` ```` lines around it), or
+    None. (With str methods: a regex `\\s*` over the blank lines after the fence was quadratic.)"""
+    if not (text.startswith("```") and text.endswith("\n```")):
+        return None
+    first_nl = text.find("\n")
+    if text[3:first_nl].strip():
+        return None  # a language: code
+    return text[first_nl + 1 : -4]
 
 
 def _read_answer(

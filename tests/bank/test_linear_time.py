@@ -3,7 +3,7 @@
 Each case feeds one kind of hostile text (long runs of spaces, backticks, `>`, `|`, `*`, `[`,
 nested lists and quotes, 100 KB lines, thousands of headings, unclosed comments…) through one
 entry point — the structured and raw Markdown readers, the YAML reader, decoding (with the
-mojibake check), and the copy detection — once at 10 KB and once at 100 KB. Linear work grows
+mojibake check), the copy detection, and the scrubbing of credentials from git's messages — once at 10 KB and once at 100 KB. Linear work grows
 about 10× (up to ~13× here: 100 KB of parsed structures no longer fit the CPU caches, which costs
 a constant ~30% per character, not a growing one); a quadratic pattern grows about 100×, even an
 n^1.5 one 30×. The test asserts at most 15× on the CPU time of the best of several runs (a ratio
@@ -20,6 +20,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.bank import BankError
+from bot.bank.git import redact
 from bot.bank.loader import decode, merge_copies
 from bot.bank.markdown import NotAQuestion, read_markdown
 from bot.bank.model import Question
@@ -67,6 +68,8 @@ PATTERNS: dict[str, Callable[[int], str]] = {
     "heading-spaces": lambda n: "# a" + " " * (n - 4) + "b",
     "closing-hashes": lambda n: "## a " + "#" * (n - 6) + "b",
     "mojibake": lambda n: _repeat("cafÃ© crÃ¨me ", n),
+    "bare-fence-then-space-lines": lambda n: "```\n" + _repeat(" \n", n - 8) + "```",
+    "scheme-like-run": lambda n: "a" * (n - 1) + ":",
     "yaml-keys": lambda n: "".join(f"k{i}: v\n" for i in range(n // 8)),
     "yaml-list": lambda n: _repeat("- [a, {b: c}]\n", n),
 }
@@ -81,7 +84,8 @@ SKELETON = """# Question #1
 ## 題目內容
 
 ### 題幹
-Which one? {stem}
+{stem}
+Which one?
 
 ### 選項
 - **A.** first {option}
@@ -172,6 +176,8 @@ def _run(kind: str, text: str) -> None:
             read_yaml(text, "x.yaml")
         elif fmt == "decode":
             decode(text.encode("utf-8"), "x.md")
+        elif fmt == "git-redact":  # git's error output, which a remote can put text into
+            redact(text)
         elif fmt == "copies":  # two files, same id in one folder, stems of n/2: the copy comparison
             half = text[: len(text) // 2]
             merge_copies([_question(half, "c/a.md"), _question(half + " x", "c/b.md")])
@@ -189,6 +195,7 @@ KINDS = [
     "yaml",
     "decode",
     "copies",
+    "git-redact",
 ]
 
 
