@@ -131,6 +131,7 @@ def diff_banks(old: Bank, new: Bank) -> tuple[list[str], list[str], list[str]]:
             tuple(sorted(q.rationales.items())),
             q.disputed,
             q.dispute_note,
+            q.disagreement,
             q.references,
         )
 
