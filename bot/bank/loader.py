@@ -563,9 +563,16 @@ def merge_copies(questions: list[Question]) -> tuple[list[Question], int, list[P
             a, b = find(first), find(other)
             if a == b:
                 continue
-            if kind != "full" and not fp.similar(first, other):
-                continue
-            join(a, b)
+            try:
+                if kind == "full" or fp.similar(first, other):
+                    join(a, b)
+            except Exception:  # a bug here must not cost the bank: the two stay apart
+                log.warning(
+                    "comparing %s with %s failed",
+                    _where(questions[first]),
+                    _where(questions[other]),
+                    exc_info=True,
+                )
 
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
@@ -578,20 +585,28 @@ def merge_copies(questions: list[Question]) -> tuple[list[Question], int, list[P
         primary, rest = group[0], group[1:]
         if rest:
             copies += len(rest)
-            primary = _fold(primary, rest, problems)
+            try:
+                primary = _fold(primary, rest, problems)
+            except Exception as exc:  # a bug here must not cost the bank: the primary as it is
+                log.warning("folding the copies of %s failed", _where(primary), exc_info=True)
+                reason = f"its copies could not be compared ({type(exc).__name__}); served as it is"
+                problems.append(Problem(primary.path, primary.line, reason, "warning"))
         merged.append(primary)
 
     merged.sort(key=lambda q: (q.collection, q.path, q.line))
     seen: dict[str, Question] = {}
+    next_suffix: dict[str, int] = {}  # so that 10,000 questions with one key are renamed in linear time
     unique: list[Question] = []
     for q in merged:
         if q.key in seen:
             stem_name = Path(q.path).stem
             new_key = f"{q.collection}/{stem_name}/{q.id}" if q.collection else f"{stem_name}/{q.id}"
-            suffix = 2
-            while new_key in seen:
-                new_key = f"{q.collection}/{stem_name}/{q.id}~{suffix}"
-                suffix += 1
+            if new_key in seen:
+                base, suffix = new_key, next_suffix.get(new_key, 2)
+                while f"{base}~{suffix}" in seen:
+                    suffix += 1
+                new_key = f"{base}~{suffix}"
+                next_suffix[base] = suffix + 1
             problems.append(
                 Problem(
                     q.path,

@@ -313,3 +313,28 @@ def test_a_folder_swapped_for_a_link_after_the_walk_is_refused(tmp_path: Path) -
             "symbolic link: not followed",
             "not a path inside the bank",
         ), rel
+
+
+def test_a_bug_while_merging_copies_costs_no_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "Q-1.md").write_text(structured("Q-1", "One?", ["a", "b"], "A"), encoding="utf-8")
+    (tmp_path / "b" / "Q-1-copy.md").write_text(structured("Q-1", "One?", ["a", "b"], "B"), encoding="utf-8")
+    (tmp_path / "b" / "Q-2.md").write_text(
+        structured("Q-2", "Two, alike?", ["c", "d"], "A"), encoding="utf-8"
+    )
+    (tmp_path / "b" / "Q-2-copy.md").write_text(
+        structured("Q-2", "Two, nearly alike?", ["c", "d"], "A"), encoding="utf-8"
+    )
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(bank_loader, "_fold", broken)
+    monkeypatch.setattr(bank_loader._Fingerprints, "similar", broken)
+    bank = load_bank(tmp_path)
+    assert sorted(q.key for q in bank.questions) == ["b/Q-1", "b/Q-2", "b/Q-2/Q-2"]  # kept apart
+    assert "b/Q-1-copy.md:1: its copies could not be compared (ZeroDivisionError); served as it is" in [
+        str(p) for p in bank.problems
+    ]

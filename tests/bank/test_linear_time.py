@@ -70,6 +70,10 @@ PATTERNS: dict[str, Callable[[int], str]] = {
     "mojibake": lambda n: _repeat("cafÃ© crÃ¨me ", n),
     "bare-fence-then-space-lines": lambda n: "```\n" + _repeat(" \n", n - 8) + "```",
     "scheme-like-run": lambda n: "a" * (n - 1) + ":",
+    "dump-one-id": lambda n: "".join(
+        f"# Question 7\n## Question\nq{i}\n## Options\n- A. a{i} (Correct)\n- B. b{i}\n"
+        for i in range(n // 60)
+    ),
     "yaml-keys": lambda n: "".join(f"k{i}: v\n" for i in range(n // 8)),
     "yaml-list": lambda n: _repeat("- [a, {b: c}]\n", n),
 }
@@ -176,6 +180,8 @@ def _run(kind: str, text: str) -> None:
             read_yaml(text, "x.yaml")
         elif fmt == "decode":
             decode(text.encode("utf-8"), "x.md")
+        elif fmt == "bank":  # a whole file read and its questions merged, as load_bank does
+            merge_copies(read_markdown(text, "c/x.md", collection="c"))
         elif fmt == "git-redact":  # git's error output, which a remote can put text into
             redact(text)
         elif fmt == "copies":  # two files, same id in one folder, stems of n/2: the copy comparison
@@ -190,6 +196,7 @@ def _run(kind: str, text: str) -> None:
 KINDS = [
     *(f"markdown:{slot}" for slot in SLOTS),
     "markdown",  # the pattern as the whole file
+    "bank",  # the same, its questions then merged (a dump of thousands of questions)
     *(f"raw:{slot}" for slot in ("stem", "option", "explanation")),
     *(f"yaml:{slot}" for slot in ("stem", "explanation", "source")),
     "yaml",
