@@ -1,10 +1,13 @@
-"""Cold load of a generated 5,000-file bank: time and peak memory, against a baseline.
+"""Cold load of a generated 5,000-file bank: time and peak memory, against a baseline; and the
+load of a hostile bank (every case of issue 13 next to the seed question).
 
-    .venv/bin/python bench/bank_load.py [--files 5000] [--keep DIR]
+    .venv/bin/python bench/bank_load.py [--files 5000] [--keep DIR] [--hostile-only]
 
 Each measurement runs in a fresh Python process (cold: no module or parse cache),
 reported next to the baseline of the same process only reading and decoding the
-files (the floor any loader pays). Goal: under 2 s and under 150 MB.
+files (the floor any loader pays). Goal: under 2 s and under 150 MB. The hostile
+folder is built by tests/bank/hostile.py in a temporary directory; goal: under a
+second of work, every bad file named.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.bank import hostile  # noqa: E402  (the hostile folder, shared with the tests)
 
 TOPICS = [
     "Delta-Lake",
@@ -163,7 +170,12 @@ if mode != "baseline":
     from bot.bank import load_bank
 import_s = time.perf_counter() - t_import
 t0 = time.perf_counter()
-if mode == "baseline":
+cpu0 = time.process_time()
+errors = 0
+if mode == "hostile":
+    bank = load_bank(root)
+    count, errors = len(bank.questions), len(bank.errors)
+elif mode == "baseline":
     n = 0
     for p in sorted(root.rglob("*.md")):
         n += len(p.read_bytes().decode("utf-8"))
@@ -173,10 +185,12 @@ else:
     count = len(bank.questions)
     assert not bank.errors, bank.errors[:3]
 elapsed = time.perf_counter() - t0
+cpu = time.process_time() - cpu0
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 # the loader parses a large bank in worker processes: count the largest of them too
 child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "import": import_s, "peak_mb": peak_mb + child_mb, "count": count}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "import": import_s, "peak_mb": peak_mb + child_mb,
+                  "count": count, "errors": errors}))
 """
 
 
@@ -187,6 +201,40 @@ def measure(root: Path, mode: str) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
+def bench_hostile(runs: int) -> None:
+    """`load_bank` on the hostile folder, cold, best of `runs`; and `quizbot bank check` on it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "hostile"
+        expected = hostile.build(root)
+        size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+        print(
+            f"hostile folder: {sum(1 for _ in root.rglob('*'))} entries, {size / 1e6:.1f} MB "
+            f"({len(expected.errors)} bad files, {len(expected.skipped)} links and pipes, "
+            f"{len(expected.keys)} questions to load)"
+        )
+        best = min((measure(root, "hostile") for _ in range(runs)), key=lambda r: r["seconds"])
+        t0 = time.perf_counter()
+        check = subprocess.run(
+            [sys.executable, "-m", "bot", "bank", "check", str(root)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        check_s = time.perf_counter() - t0
+        named = sum(1 for path in expected.errors if f"\n{path}:" in "\n" + check.stdout)
+        print(
+            f"{'hostile load_bank':28}{best['seconds']:>12.3f} s{best['cpu']:>10.3f} s CPU"
+            f"{best['peak_mb']:>10.1f} MB   {best['count']} questions, {best['errors']} errors"
+        )
+        print(
+            f"{'quizbot bank check':28}{check_s:>12.3f} s (whole process, interpreter and imports included); "
+            f"exit {check.returncode}; {named} of {len(expected.errors)} bad files named; "
+            f"traceback: {'yes' if 'Traceback' in check.stdout + check.stderr else 'no'}"
+        )
+        ok = best["cpu"] < 1 and named == len(expected.errors) and check.returncode == 1
+        print(f"goal: under a second of work, every bad file named, exit 1 -> {'met' if ok else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -194,7 +242,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--hostile-only", action="store_true", help="only the hostile folder")
     args = parser.parse_args()
+    bench_hostile(args.runs)
+    if args.hostile_only:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "bank"
         size = generate(root, args.files)

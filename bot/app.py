@@ -17,7 +17,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bank import Bank, load_bank
+from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
 from bot.cogs.guard import SpoilerGuard
 from bot.core.sync import should_sync, sync_key, tree_hash
@@ -126,8 +126,17 @@ class QuizBot(commands.Bot):
                 except bank_git.GitError as exc:
                     self.bank_git_error = str(exc)
                     log.error("question bank from Git: %s", exc)
-            self.bank = load_bank(bank_git.bank_dir(self.settings.questions_dir, questions_git))
+            try:
+                root = bank_git.safe_bank_dir(self.settings.questions_dir, questions_git)
+            except bank_git.GitError as exc:  # a sub-path through a symbolic link: nothing is read
+                self.bank_git_error = str(exc)
+                log.error("question bank: %s", exc)
+                self.bank = Bank(problems=[Problem("QUESTIONS_GIT", 0, str(exc))])
+            else:
+                self.bank = load_bank(root)
             log.info("question bank: %s", self.bank.summary_line())
+            if not self.bank.questions:
+                log.warning("no question loaded: the bot runs with an empty bank (see /quizadmin bank)")
             for problem in self.bank.errors:
                 log.warning("question file skipped: %s", problem)
         path = self.settings.database_path

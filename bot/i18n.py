@@ -55,6 +55,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "⚠️ The answer to this question is disputed: {note}",
         ZH: "⚠️ 這題的答案有爭議：{note}",
     },
+    "answer.copies_disagree": {
+        EN: "Copies of this question in the bank disagree: {copies}. Scored with the first.",
+        ZH: "題庫中這一題的副本答案不一致：{copies}。計分以第一份為準。",
+    },
+    "answer.copy_says": {EN: "{where} says {letters}", ZH: "{where} 為 {letters}"},
+    "list.sep": {EN: ", ", ZH: "、"},
     "answer.score": {
         EN: "+{points} points · {total} in this server · streak {streak} (best {best})",
         ZH: "+{points} 分 · 本伺服器共 {total} 分 · 連續答對 {streak}（最佳 {best}）",
@@ -464,6 +470,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.reload_changed": {EN: "Changed:", ZH: "修改："},
     "admin.reload_removed": {EN: "Removed:", ZH: "移除："},
     "admin.reload_failed_files": {EN: "Files that failed ({n}):", ZH: "讀取失敗的檔案（{n}）："},
+    "admin.reload_kept": {
+        EN: "♻️ Kept the last good version of {files}: broken now, their questions from before stay in use "
+        "until they are fixed.",
+        ZH: "♻️ 保留了 {files} 上一個正常的版本：這些檔案現在有錯誤，修好之前繼續使用先前載入的題目。",
+    },
     "admin.more": {EN: " … and {n} more", ZH: " …還有 {n} 項"},
     "admin.bank_summary": {
         EN: "**Question bank**: {n} questions from {files} files · {copies} copies merged · "
@@ -481,6 +492,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         ZH: "⚠️ 上次 Git 更新失敗（{when}）：{reason}",
     },
     "admin.bank_problems": {EN: "Problems:", ZH: "問題："},
+    "admin.bank_skipped": {EN: "Skipped:", ZH: "略過："},
+    "admin.bank_empty": {
+        EN: "⚠️ No question is loaded: every question file failed or was skipped (see below). Members are "
+        "told the bank is empty until a file is fixed and the bank reloaded.",
+        ZH: "⚠️ 沒有載入任何題目：所有題目檔都讀取失敗或被略過（見下方）。修好檔案並重新載入之前，成員會看到題庫是空的。",
+    },
     "admin.reset_confirm_all": {
         EN: "Reset **everyone's** scores in this server: points, answers and streaks? This cannot be undone.",
         ZH: "要重設本伺服器**所有人**的分數（積分、作答紀錄與連續答對）嗎？此動作無法復原。",

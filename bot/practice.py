@@ -105,6 +105,7 @@ def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: st
     """What the Discord feedback embed says, as text: right or wrong, the right option, why the
     chosen one is wrong, why the right one is right, traps, dispute, score."""
     from bot.i18n import t
+    from bot.render.dispute import dispute_lines
     from bot.render.markdown import to_discord
 
     right = ", ".join(q.answer)
@@ -137,7 +138,7 @@ def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: st
     if q.traps:
         parts.append(f"**{t('answer.traps', locale)}**: " + ", ".join(f"`{x}`" for x in q.traps))
     if q.disputed:
-        parts.append(t("answer.disputed", locale, note=q.dispute_note or "—"))
+        parts.extend(dispute_lines(q, locale))
     if correct and outcome.points_awarded == 0:
         parts.append(t("answer.score_practice_repeat", locale, total=outcome.total_points))
     else:
@@ -157,6 +158,7 @@ def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: st
 def render_explanation(q: Question, locale: str) -> str:
     """Every explanation section in order, whole (no pages in a terminal)."""
     from bot.i18n import t
+    from bot.render.dispute import dispute_lines
     from bot.render.markdown import to_discord
 
     parts = [f"{RULE}\n# {q.id} · {t('explain.overview', locale)}"]
@@ -164,7 +166,8 @@ def render_explanation(q: Question, locale: str) -> str:
         "\n".join(f"{'✅' if x in q.answer else '▫️'} **{x}.** {to_discord(v)}" for x, v in q.options.items())
     )
     if q.disputed:
-        parts.append(f"⚠️ **{t('explain.disputed', locale)}**: {q.dispute_note or '—'}")
+        note = "\n".join(dispute_lines(q, locale, headed=False))
+        parts.append(f"⚠️ **{t('explain.disputed', locale)}**: {note}")
     for section in q.sections:
         body = to_discord(section.body).strip()
         if body:

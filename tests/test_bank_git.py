@@ -13,11 +13,13 @@ from bot.bank.git import (
     GitError,
     GitSource,
     bank_dir,
+    check_no_links,
     clone,
     parse_source,
     prepare,
     redact,
     run_git,
+    safe_bank_dir,
     sync,
     update,
 )
@@ -201,3 +203,57 @@ async def test_a_command_that_hangs_is_stopped() -> None:
     with pytest.raises(GitError, match="timed out"):
         await run_git("--version", timeout=0.0)
     assert (await run_git("--version")).startswith("git version")
+
+
+# -------------------------------------------------------------------------------- symbolic links
+
+
+def commit_link(repo: Path, rel: str, target: str, message: str = "link") -> None:
+    (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+    (repo / rel).symlink_to(target)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+async def test_links_in_the_bank_are_checked_out_as_plain_files(origin: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(question(99), encoding="utf-8")
+    commit_link(origin, "question-bank/community/Q-099.yaml", str(secret))
+    commit_link(origin, "question-bank/linked", str(tmp_path))
+    dest = tmp_path / "questions"
+    source = parse_source(f"file://{origin}#main:question-bank")
+    await clone(source, dest)
+    assert git(dest, "config", "core.symlinks") == "false"  # kept for every later command too
+    link = dest / "question-bank/community/Q-099.yaml"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == str(secret)
+    assert not (dest / "question-bank/linked").is_symlink()
+    bank = load_bank(source.bank_dir(dest))
+    assert sorted(q.key for q in bank.questions) == ["community/Q-001", "community/Q-002"]
+    assert "community/Q-099.yaml" in {p.path for p in bank.errors}  # the link's text is no question
+    # pulled later: still a plain file
+    commit_link(origin, "question-bank/community/Q-098.yaml", str(secret))
+    await update(source, dest)
+    assert not (dest / "question-bank/community/Q-098.yaml").is_symlink()
+
+
+async def test_a_sub_path_through_a_link_is_refused(origin: Path, tmp_path: Path) -> None:
+    # committed as a link: checked out as a file, so there is no such folder
+    commit_link(origin, "bank", "question-bank")
+    with pytest.raises(GitError, match="no folder bank"):
+        await clone(parse_source(f"file://{origin}#main:bank"), tmp_path / "a")
+    # a link in a clone made before (or by hand): refused, never read through
+    dest = tmp_path / "questions"
+    source = parse_source(f"file://{origin}#main:question-bank/community")
+    await clone(source, dest)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Q-500.yaml").write_text(question(500), encoding="utf-8")
+    shutil.rmtree(dest / "question-bank")
+    (dest / "question-bank").symlink_to(outside)
+    spec = f"file://{origin}#main:question-bank/community"
+    with pytest.raises(GitError, match="passes through a symbolic link .question-bank."):
+        safe_bank_dir(dest, spec)
+    with pytest.raises(GitError, match="passes through a symbolic link"):
+        check_no_links(dest, source.subpath)
+    assert safe_bank_dir(dest, None) == dest
+    assert safe_bank_dir(tmp_path / "q", "file:///r#main:x/y") == tmp_path / "q/x/y"  # not there yet: fine

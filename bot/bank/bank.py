@@ -40,6 +40,8 @@ class Bank:
     files_read: int = 0
     repaired: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (rebuilt, uncertain)
     topic_groups: tuple[TopicGroup, ...] = ()  # from the bank's topics.yaml (bot/bank/topics.py)
+    # path -> keys of the questions kept from the previous load because the file is broken now
+    kept: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_key = {q.key: q for q in self.questions}
@@ -90,6 +92,50 @@ class Bank:
 
         return TopicIndex(self.questions, self.topic_groups)
 
+    def keeping_last_good(self, previous: Bank) -> Bank:
+        """This bank plus, for every file that is broken now but loaded in `previous`, the questions
+        it had then (the last good version), each with a warning. Not when this bank holds the
+        question anyway (from a copy in another file, or under the same key)."""
+        broken = {p.path for p in self.errors}
+        if not broken or not previous.questions:
+            return self
+        keys = {q.key for q in self.questions}
+        served = {q.path for q in self.questions} | {_file_of(w) for q in self.questions for w in q.also_in}
+        kept: dict[str, list[Question]] = {}
+        for q in previous.questions:
+            if q.path not in broken or q.key in keys:
+                continue
+            if any(_file_of(where) in served for where in q.also_in):
+                continue  # a copy of it loads from another file
+            kept.setdefault(q.path, []).append(q)
+        if not kept:
+            return self
+        problems = list(self.problems)
+        for path, questions in kept.items():
+            names = ", ".join(q.key for q in questions[:5]) + (" …" if len(questions) > 5 else "")
+            problems.append(
+                Problem(
+                    path,
+                    questions[0].line,
+                    f"kept the last good version of this file ({names}) until it is fixed",
+                    "warning",
+                )
+            )
+        questions = sorted(
+            [*self.questions, *(q for qs in kept.values() for q in qs)],
+            key=lambda q: (q.collection, q.path, q.line),
+        )
+        return Bank(
+            questions=questions,
+            problems=problems,
+            skipped=self.skipped,
+            copies_merged=self.copies_merged,
+            files_read=self.files_read,
+            repaired=self.repaired,
+            topic_groups=self.topic_groups,
+            kept={path: tuple(q.key for q in qs) for path, qs in kept.items()},
+        )
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -106,6 +152,12 @@ class Bank:
             f"{self.copies_merged} copies merged, {len(self.skipped)} files skipped, "
             f"{len(self.errors)} errors"
         )
+
+
+def _file_of(where: str) -> str:
+    """The file of an `also_in` entry ("dump.md:120" -> "dump.md")."""
+    head, sep, tail = where.rpartition(":")
+    return head if sep and tail.isdigit() else where
 
 
 def _norm_id(qid: str) -> str:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 # `- A. ```sql` : the raw format's code option, fence opened after the option marker.
-_OPTION_FENCE_OPEN = re.compile(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*(?P<fence>`{3,})(?P<info>[\w+-]*)\s*$")
+_OPTION_FENCE_OPEN = re.compile(r"^\s*+(?:[-*+]\s++)?[A-J][.)]\s*+(?P<fence>`{3,})(?P<info>[\w+-]*+)\s*+$")
 
 
 class Heading(NamedTuple):
@@ -40,11 +40,28 @@ class Blocks:
 
 # Headings, and lines that can open or close a fence: one regex finds them all, so lines
 # that are neither cost no Python code. A heading inside a fence is code (checked in order).
+#
+# A heading's text is cut from the rest of its line in Python (`_heading_text`), not by a lazy
+# `(?P<text>.*?)` followed by an optional closing `#` run: that form retries the closing part from
+# every position of a long run of spaces, quadratic on a hostile 100 KB heading line.
 _EVENT = re.compile(
-    r"^(?:(?P<hashes> {0,3}#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?(?:[ \t]+#+)?[ \t]*$"
-    r"|(?P<other>[ \t]*(?:#|`{3,}|~{3,}|(?:[-*+][ \t]+)?[A-F][.)][ \t]*`{3,})[^\n]*))",
+    r"^(?:(?P<hashes> {0,3}#{1,6})(?P<rest>[ \t][^\n]*+)?$"
+    r"|(?P<other>[ \t]*(?:#|`{3,}|~{3,}|(?:[-*+][ \t]+)?[A-J][.)][ \t]*`{3,})[^\n]*))",
     re.M,
 )
+
+
+def _heading_text(rest: str | None) -> str:
+    """The text of an ATX heading from what follows its `#`s: without the optional closing run of
+    `#` (which must follow a space) and the spaces around (CommonMark)."""
+    text = (rest or "").strip(" \t")
+    if text.endswith("#"):
+        bare = text.rstrip("#")
+        if not bare:
+            return ""
+        if bare[-1] in " \t":
+            return bare.rstrip(" \t")
+    return text
 
 
 def scan(text: str, *, option_fences: bool = False) -> Blocks:
@@ -73,7 +90,7 @@ def scan(text: str, *, option_fences: bool = False) -> Blocks:
                 in_code[fence_start : line_no + 1] = [True] * (line_no + 1 - fence_start)
             continue
         if hashes is not None:
-            headings.append(Heading(len(hashes.lstrip()), (m["text"] or "").strip(), line_no))
+            headings.append(Heading(len(hashes.lstrip()), _heading_text(m["rest"]).strip(), line_no))
             continue
         line = m["other"]
         if "```" in line or "~~~" in line:

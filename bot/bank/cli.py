@@ -47,11 +47,13 @@ def add_bank_commands(sub: argparse._SubParsersAction) -> None:
 def _bank_dir(value: str | None) -> Path:
     if value:
         return Path(value)
+    from bot.bank import git as bank_git
     from bot.settings import SettingsError, load_settings
 
     try:
-        return load_settings().questions_dir
-    except SettingsError as exc:
+        settings = load_settings()
+        return bank_git.safe_bank_dir(settings.questions_dir, settings.questions_git)
+    except (SettingsError, bank_git.GitError) as exc:
         print(f"quizbot: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -160,7 +162,7 @@ def format_question(q: Question) -> str:
     if q.community_answer:
         out.append(f"Community: {q.community_answer}")
     if q.disputed:
-        out.append(f"Disputed: {q.dispute_note or 'yes'}")
+        out.append(f"Disputed: {export_dispute_note(q) or 'yes'}")
     if q.also_in:
         out.append("Copies: " + ", ".join(q.also_in))
     out.append("Sections: " + (", ".join(s.title for s in q.sections) or "(no explanation)"))
@@ -188,11 +190,27 @@ def export_record(q: Question) -> dict[str, Any]:
         "source_answer": q.source_answer,
         "community_answer": q.community_answer,
         "disputed": q.disputed,
-        "dispute_note": q.dispute_note,
+        "dispute_note": export_dispute_note(q),
+        "copies_disagree": [
+            {"where": where, "answer": letters.split(",")} for where, letters in q.disagreement
+        ],
         "section_headings": [s.title for s in q.sections],
         "rationale_letters": sorted(q.rationales),
         "references": [{"title": r.title, "url": r.url} for r in q.references],
     }
+
+
+def export_dispute_note(q: Question) -> str | None:
+    """The file's dispute note and, when copies disagree, the sentence members see (in English)."""
+    if not q.disagreement:
+        return q.dispute_note
+    from bot.i18n import EN, t
+
+    copies = t("list.sep", EN).join(
+        t("answer.copy_says", EN, where=where, letters=letters) for where, letters in q.disagreement
+    )
+    sentence = t("answer.copies_disagree", EN, copies=copies)
+    return f"{q.dispute_note}\n{sentence}" if q.dispute_note else sentence
 
 
 def cmd_export(args: argparse.Namespace) -> int:

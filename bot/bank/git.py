@@ -12,6 +12,11 @@ Updating is `git fetch` + `git reset --hard` to the fetched branch (a pull that 
 a merge conflict: the clone is the bot's own, read-only copy). Everything runs the `git` command
 through asyncio subprocesses with a timeout; git never prompts for credentials (it fails instead),
 and URLs are shown with any password or token removed. No Discord imports here.
+
+Symbolic links: every git command runs with `core.symlinks=false` (and the clone keeps it in its
+config), so a link committed to the bank is checked out as a small text file holding the link's
+target, never as a link; and a `SUB/PATH` that is, or passes through, a symbolic link in the
+clone is refused (`check_no_links`). The loader never follows links either (bot.bank.loader).
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+# Given before every git command: links in the bank's commits are checked out as plain files.
+_SAFE_CONFIG = ("-c", "core.symlinks=false")
 DEFAULT_TIMEOUT = 120.0  # seconds for one git command (a clone of a large bank on a slow link)
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-_CREDENTIALS_RE = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+# (anchored to the start of a run of scheme characters: a long run without "://" is scanned once)
+_CREDENTIALS_RE = re.compile(r"(?<![a-zA-Z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*+://)[^/@\s]++@")
 
 
 class GitError(Exception):
@@ -113,6 +121,7 @@ async def run_git(*args: str, cwd: Path | None = None, timeout: float = DEFAULT_
     try:
         proc = await asyncio.create_subprocess_exec(
             "git",
+            *_SAFE_CONFIG,
             *args,
             cwd=str(cwd) if cwd else None,
             stdin=asyncio.subprocess.DEVNULL,
@@ -155,7 +164,24 @@ def _check_empty(dest: Path, source: GitSource) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
 
 
+def check_no_links(base: Path, subpath: str | None) -> Path:
+    """`base/subpath`, after checking that no part of `subpath` is a symbolic link (GitError if one
+    is: the bank must not be read from outside the clone)."""
+    if not subpath:
+        return base
+    path = base
+    for part in PurePosixPath(subpath).parts:
+        path = path / part
+        if path.is_symlink():
+            raise GitError(
+                f"QUESTIONS_GIT: the folder {subpath} passes through a symbolic link "
+                f"({path.relative_to(base).as_posix()}); refused"
+            )
+    return path
+
+
 def _check_subpath(repo: Path, source: GitSource) -> None:
+    check_no_links(repo, source.subpath)
     if source.subpath and not (repo / source.subpath).is_dir():
         raise GitError(f"the repository has no folder {source.subpath}")
 
@@ -172,7 +198,7 @@ async def clone(source: GitSource, dest: Path, *, timeout: float = DEFAULT_TIMEO
     _check_empty(dest, source)
     tmp = dest.parent / f".{dest.name}.cloning"
     shutil.rmtree(tmp, ignore_errors=True)
-    args = ["clone", "--quiet", "--no-recurse-submodules"]
+    args = ["clone", "--quiet", "--no-recurse-submodules", "--config", "core.symlinks=false"]
     if source.branch:
         args += ["--branch", source.branch, "--single-branch"]
     try:
@@ -216,6 +242,7 @@ async def update(source: GitSource, dest: Path, *, timeout: float = DEFAULT_TIME
             raise GitError(f"the fetched branch has no folder {source.subpath}; kept {before[:10]}") from None
     await run_git("reset", "--quiet", "--hard", "FETCH_HEAD", cwd=dest, timeout=timeout)
     after = await head(dest, timeout=timeout)
+    check_no_links(dest, source.subpath)
     return GitResult("updated" if after != before else "unchanged", before, after)
 
 
@@ -238,6 +265,17 @@ def bank_dir(questions_dir: Path, questions_git: str | None) -> Path:
         return parse_source(questions_git).bank_dir(questions_dir)
     except GitError:
         return questions_dir
+
+
+def safe_bank_dir(questions_dir: Path, questions_git: str | None) -> Path:
+    """`bank_dir`, refusing (GitError) a QUESTIONS_GIT sub-path that is or passes through a link."""
+    if not questions_git:
+        return questions_dir
+    try:
+        source = parse_source(questions_git)
+    except GitError:
+        return questions_dir
+    return check_no_links(questions_dir, source.subpath)
 
 
 async def prepare(questions_dir: Path, questions_git: str | None, *, pull: bool = False) -> GitResult | None:

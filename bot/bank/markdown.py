@@ -12,13 +12,15 @@ the bank's template exists in dozens of variants (see docs/question-format.md).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.bank.blocks import Blocks, Heading, scan
-from bot.bank.model import LETTERS, BankError, Question, Reference, Section
+from bot.bank.model import LETTERS, LIMITS, BankError, Question, Reference, Section
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -28,11 +30,48 @@ class NotAQuestion(Exception):
     """The file holds no question; the message says why (for the check report)."""
 
 
+class HeadingTooLong(ValueError):
+    """A heading past LIMITS["heading"]: refused before any heading is classified (so neither the
+    work on it nor the caches below ever see a hostile 100 KB heading)."""
+
+    def __init__(self, line: int, length: int) -> None:
+        super().__init__(f"a heading is {length:,} characters; the limit is {LIMITS['heading']:,}")
+        self.line = line  # 0-based, in the text that was scanned
+
+
+def check_headings(blocks: Blocks) -> None:
+    for h in blocks.headings:
+        if len(h.text) > LIMITS["heading"]:
+            raise HeadingTooLong(h.line, len(h.text))
+
+
 @functools.lru_cache(maxsize=4096)
 def _norm_key(s: str) -> str:
     """Field/heading key for matching: NFKC, no emoji/punctuation/space, case-folded."""
     s = unicodedata.normalize("NFKC", s)
     return "".join(ch for ch in s if ch.isalnum()).casefold()
+
+
+def _followed_by(text: str, first: str, then: tuple[str, ...]) -> bool:
+    """`first` occurs and one of `then` comes after it (a linear `first.*then` search)."""
+    i = text.find(first)
+    return i >= 0 and any(text.find(x, i + len(first)) >= 0 for x in then)
+
+
+class _Either:
+    """A pattern and a predicate, searched like one pattern (`.search` returns a truthy value)."""
+
+    def __init__(self, pattern: re.Pattern[str], predicate: Callable[[str], bool]) -> None:
+        self.pattern = pattern
+        self.predicate = predicate
+
+    def search(self, text: str) -> bool:
+        return bool(self.pattern.search(text)) or self.predicate(text)
+
+
+def _disputes(text: str) -> bool:
+    """Words that say an answer is disputed (`認為…錯誤` checked without a backtracking `.*`)."""
+    return bool(_DISPUTE_WORDS_RE.search(text)) or _followed_by(text, "認為", ("錯誤",))
 
 
 # Field keys, normalised with _norm_key.
@@ -70,12 +109,15 @@ _META_H2 = re.compile(
 _EXPLANATION_H1 = re.compile(r"(解析|explanation|analysis)", re.IGNORECASE)
 
 # Explanation section keys by what their heading says (first match wins).
-_SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str] | _Either], ...] = (
     ("review", re.compile(r"題目回顧|question\s*review", re.I)),
     ("wrong_options", re.compile(r"錯誤選項|其他選項|wrong\s*options?|other\s*options|why\s*not", re.I)),
     (
         "correct",
-        re.compile(r"正解說明|正解分析|正確答案說明|為什麼.*正確|correct\s*answer|why\s+[A-F]\b", re.I),
+        _Either(
+            re.compile(r"正解說明|正解分析|正確答案說明|correct\s*answer|why\s+[A-J]\b", re.I),
+            lambda text: _followed_by(text, "為什麼", ("正確",)),
+        ),
     ),
     ("concepts", re.compile(r"考點|key\s*concepts?", re.I)),
     ("mnemonic", re.compile(r"記憶|口訣|mnemonic", re.I)),
@@ -91,45 +133,49 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("explanation", re.compile(r"^explanation$", re.I)),
 )
 
+# (Possessive `*+`/`++` where two runs of spaces meet: a line of 100,000 spaces must not be tried
+# 100,000 ways. The value's trailing spaces are stripped in Python, not by a lazy `.*?\s*$`.)
 _FIELD = re.compile(
-    r"^\s{0,3}(?:[-*+]\s+|\d+\.\s+)?\*\*(?P<key>[^*\n]{1,40}?)\s*[:：]?\s*\*\*\s*[:：]?[ \t]*(?P<value>.*?)\s*$"
+    r"^\s{0,3}(?:[-*+]\s++|\d++\.\s++)?\*\*(?P<key>[^*\n]{1,40}?)\s*+[:：]?+\s*+\*\*\s*+[:：]?[ \t]*+(?P<value>.*)$"
 )
 # An option line: `- **A.** text`, `**A.** text`, `- A. text`, `A) text`, `(A) text`, `**A**. text`.
 _OPTION = re.compile(
-    r"^\s{0,3}(?:[-*+]\s+)?(?:\*\*|__)?[(（]?(?P<letter>[A-F])(?:[.．:：]|[)）])(?:\*\*|__)?[ \t]?(?P<rest>.*)$"
-    r"|^\s{0,3}(?:[-*+]\s+)?\*\*(?P<letter2>[A-F])\*\*[.．:：)）][ \t]?(?P<rest2>.*)$"
+    r"^\s{0,3}(?:[-*+]\s++)?(?:\*\*|__)?[(（]?(?P<letter>[A-Z])(?:[.．:：]|[)）])(?:\*\*|__)?[ \t]?(?P<rest>.*)$"
+    r"|^\s{0,3}(?:[-*+]\s++)?\*\*(?P<letter2>[A-Z])\*\*[.．:：)）][ \t]?(?P<rest2>.*)$"
 )
-_CORRECT_MARK = re.compile(r"\s*\((?:Correct|correct|CORRECT|正確)\)\s*$")
-_LETTER = re.compile(r"(?<![A-Za-z0-9_])([A-F])(?![A-Za-z0-9_])")
+_AFTER_LAST = chr(ord(LETTERS[-1]) + 1)  # "K": an option line with it means an 11th option
+_CORRECT_MARKS = ("(Correct)", "(correct)", "(CORRECT)", "(正確)")
+_LETTER = re.compile(r"(?<![A-Za-z0-9_])([A-J])(?![A-Za-z0-9_])")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
-_LINK = re.compile(r"\[(?P<title>[^\]\n]+)\]\((?P<url>https?://[^)\s]+)\)")
-_BARE_URL = re.compile(r"(?<![(<])(https?://[^\s)>\]]+)")
-_QUESTION_TITLE = re.compile(r"^(?:question|題目|q)\s*[#＃]?\s*(?P<n>\d+)\s*$", re.IGNORECASE)
-_ID_LIKE = re.compile(r"^[QＱqｑ][-－‐]?[\w-]+$")
-_DISPUTE_WORDS = re.compile(r"爭議|有誤|錯誤標註|標註錯誤|認為.*錯誤|不一致|disput|contested", re.IGNORECASE)
+# (a title holds no `[`: a line of 100,000 `[` is then scanned once, not once per `[`)
+_LINK = re.compile(r"\[(?P<title>[^\[\]\n]+)\]\((?P<url>https?://[^)\s]+)\)")
+_QUESTION_TITLE = re.compile(r"^(?:question|題目|q)\s*+[#＃]?+\s*+(?P<n>\d++)\s*+$", re.IGNORECASE)
+_ID_LIKE = re.compile(r"^[QＱqｑ][-－‐]?+[\w-]++$")
+_DISPUTE_WORDS_RE = re.compile(r"爭議|有誤|錯誤標註|標註錯誤|不一致|disput|contested", re.IGNORECASE)
 _NONE_VALUES = {"", "無", "(無)", "（無）", "none", "n/a", "na", "-", "—", "無陷阱", "null"}
 _TEMPLATE_MARKERS = ("`Q-XXX", "[選項 A 內容]", "[在此填寫", "`[Tag1]`")
-_CHOOSE_N = re.compile(r"\b(?:choose|select|pick)\s+(?P<n>two|three|2|3)\b", re.IGNORECASE)
+_CHOOSE_N = re.compile(r"\b(?:choose|select|pick)\s++(?P<n>two|three|2|3)\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------
 # Patterns used in the reader's hot paths, compiled once.
 _STEM_HEADING_ANY = re.compile(r"題幹|^question$", re.I)
-_OPTION_FENCE_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[A-F][.)]\s*`{3,}")
-_BARE_FENCE = re.compile(r"```\s*\n(.*?)\n```", re.S)
-_CODE_START = re.compile(r"^\s*(SELECT|def |import |from |CREATE |spark\.|df)", re.I | re.M)
-_ALT_SPLIT = re.compile(r"\s+/\s+|\s*／\s*|\s+or\s+|\s+或\s+")
+_OPTION_FENCE_LINE = re.compile(r"^\s*+(?:[-*+]\s++)?[A-J][.)]\s*+`{3,}")
+_CODE_START = re.compile(r"^[ \t]*+(SELECT|def |import |from |CREATE |spark\.|df)", re.I | re.M)
+# Separators stand between spaces; the spaces themselves are stripped from the parts afterwards
+# (a pattern like `\s*／\s*` would rescan a run of spaces from each of its positions).
+_ALT_SPLIT = re.compile(r"(?<=\s)/(?=\s)|／|(?<=\s)or(?=\s)|(?<=\s)或(?=\s)")
 _OPTION_WORD = re.compile(r"選項|option", re.I)
-_ANSWER_NOISE = re.compile(r"[A-F,，、&+和與及\s.。:：✅]")
+_ANSWER_NOISE = re.compile(r"[A-J,，、&+和與及\s.。:：✅]")
 _INLINE_CODE = re.compile(r"`([^`]*)`")
 _SPACES = re.compile(r"\s{2,}")
-_TAG_SPLIT = re.compile(r"[,，、;；]|\s+/\s+")
+_TAG_SPLIT = re.compile(r"[,，、;；]|(?<=\s)/(?=\s)")
 _BULLET = re.compile(r"^[-*+]\s+(.*)$")
 _WRONG_OPTIONS = re.compile(r"錯誤選項|wrong\s*option", re.I)
-_LETTERS_ONLY = re.compile(r"[A-F]")
+_LETTERS_ONLY = re.compile(r"[A-J]")
 _DISPUTE_HEADING = re.compile(r"爭議|disput", re.I)
-_VOTE_SPLIT = re.compile(r"\s+/\s+|\s*／\s*")
+_VOTE_SPLIT = re.compile(r"(?<=\s)/(?=\s)|／")
 _NON_WORD = re.compile(r"[^\w]+")
 _ANSWER_HEADING = re.compile(r"(實際)?正確答案|correct\s*answer", re.I)
 _TAG_HEADINGS = {
@@ -149,10 +195,15 @@ def read_markdown(text: str, path: str, *, collection: str = "") -> list[Questio
     if any(marker in text for marker in _TEMPLATE_MARKERS):
         raise NotAQuestion("template (placeholder fields such as Q-XXX)")
     blocks = scan(text, option_fences=_looks_raw(text))
+    try:
+        check_headings(blocks)
+    except HeadingTooLong as exc:
+        raise BankError(path, exc.line + 1, str(exc)) from None
     dump_starts = [h for h in blocks.headings if h.level == 1 and _QUESTION_TITLE.match(h.text)]
     if len(dump_starts) >= 2:
         return _read_dump(blocks, dump_starts, path, collection)
-    return [_read_one(blocks, 0, len(blocks.lines), path, collection, file_stem=_stem(path))]
+    n = len(blocks.lines)
+    return [_read_one(blocks, 0, n, path, collection, file_stem=_stem(path), mask=[False] * n)]
 
 
 # ---------------------------------------------------------------------------
@@ -171,23 +222,37 @@ class _Doc:
     )  # per line of the file: part of the question, not the explanation
     _fields: list[tuple[str, str, int]] | None = None
     _heading_index: dict[int, int] | None = None
+    _ends: list[int] | None = None
+    _heading_lines: set[int] | None = None
 
     def line_no(self, i: int) -> int:
         return i + 1
 
     def section_range(self, h: Heading) -> tuple[int, int]:
         """Lines after heading `h` up to the next heading of the same or a higher level."""
-        headings = self.headings
-        k = self._index().get(h.line, 0)
-        for other in headings[k + 1 :]:
-            if other.level <= h.level:
-                return h.line + 1, other.line
-        return h.line + 1, self.end
+        return h.line + 1, self._section_ends()[self.index_of(h)]
 
-    def _index(self) -> dict[int, int]:
+    def index_of(self, h: Heading) -> int:
         if self._heading_index is None:
-            self._heading_index = {h.line: k for k, h in enumerate(self.headings)}
-        return self._heading_index
+            self._heading_index = {x.line: k for k, x in enumerate(self.headings)}
+        return self._heading_index.get(h.line, 0)
+
+    def _section_ends(self) -> list[int]:
+        """Per heading, the line of the next heading of the same or a higher level (one pass)."""
+        if self._ends is None:
+            ends = [self.end] * len(self.headings)
+            open_: list[int] = []  # indexes of headings whose section is still open, levels rising
+            for k, h in enumerate(self.headings):
+                while open_ and self.headings[open_[-1]].level >= h.level:
+                    ends[open_.pop()] = h.line
+                open_.append(k)
+            self._ends = ends
+        return self._ends
+
+    def is_heading(self, i: int) -> bool:
+        if self._heading_lines is None:
+            self._heading_lines = {h.line for h in self.headings}
+        return i in self._heading_lines
 
     def text(self, a: int, b: int) -> str:
         """Lines a..b as a clean block (no blank lines or rules at either end)."""
@@ -238,13 +303,19 @@ def _read_one(
     collection: str,
     *,
     file_stem: str,
+    mask: list[bool],
     dump_number: int | None = None,
+    headings: list[Heading] | None = None,
 ) -> Question:
-    doc = _Doc(blocks, start, end, path, [h for h in blocks.headings if start <= h.line < end])
+    """One question in lines start..end. `mask` is the file's meta mask, shared by the questions
+    of a dump (each writes its own lines only); `headings` are the ones in start..end."""
+    if headings is None:
+        headings = [h for h in blocks.headings if start <= h.line < end]
+    doc = _Doc(blocks, start, end, path, headings)
     if not any(not blocks.in_code[i] and blocks.lines[i].strip() for i in range(start, end)):
         raise NotAQuestion("empty file")
     raw = _is_raw(doc)
-    doc.meta = _meta_mask(doc)
+    doc.meta = _meta_mask(doc, mask)
     fields = doc.fields()
     meta_fields = [f for f in fields if doc.meta[f[2]]]
 
@@ -352,9 +423,14 @@ def _read_dump(blocks: Blocks, starts: list[Heading], path: str, collection: str
     out = []
     stem = _stem(path)
     bounds = [h.line for h in starts] + [len(blocks.lines)]
+    heading_lines = [h.line for h in blocks.headings]
+    mask = [False] * len(blocks.lines)  # shared: each question writes its own lines
     for h, a, b in zip(starts, bounds, bounds[1:], strict=False):
         number = int(_QUESTION_TITLE.match(h.text)["n"])  # type: ignore[index]
-        q = _read_one(blocks, a, b, path, collection, file_stem=stem, dump_number=number)
+        inside = blocks.headings[bisect.bisect_left(heading_lines, a) : bisect.bisect_left(heading_lines, b)]
+        q = _read_one(
+            blocks, a, b, path, collection, file_stem=stem, mask=mask, dump_number=number, headings=inside
+        )
         out.append(q)
     return out
 
@@ -376,14 +452,13 @@ def _has_stem_heading(doc: _Doc) -> bool:
     return any(_STEM_HEADING_ANY.search(h.text) for h in doc.headings)
 
 
-def _meta_mask(doc: _Doc) -> list[bool]:
+def _meta_mask(doc: _Doc, mask: list[bool]) -> list[bool]:
     """Which lines belong to the question (id, stem, options, tags, answer) rather than the explanation.
 
     Files put the two parts in either order (some start with the analysis), so each
     `##` block is classified by its heading; the lines before the first `##` belong
     to the question, and so does the block under a title `# Question #N`.
     """
-    mask = [False] * len(doc.blocks.lines)
     current = True
     boundaries = [h for h in doc.headings if h.level <= 2]
     pos = doc.start
@@ -451,8 +526,17 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
     for i in range(a, b):
         line = lines[i]
         m = None if (in_code[i] and not _starts_option_fence(line)) else _OPTION.match(line)
+        letter = (m["letter"] or m["letter2"]) if m else ""
+        if m and letter not in LETTERS:
+            if order and order[-1] == LETTERS[-1] and letter == _AFTER_LAST:
+                raise BankError(
+                    doc.path,
+                    i + 1,
+                    f"options {LETTERS}{letter}: at most {len(LETTERS)} options "
+                    f"({LETTERS[0]}–{LETTERS[-1]}) are read",
+                )
+            m = None  # `K.`, `X)`: text of the option above, not an option
         if m:
-            letter = m["letter"] or m["letter2"]
             rest = m["rest"] if m["letter"] else m["rest2"]
             if letter in options:
                 if heading is None:
@@ -473,7 +557,7 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
             # two blank lines end a heading-less option run
             current = None
             continue
-        if heading is None and any(h.line == i for h in doc.headings):
+        if heading is None and doc.is_heading(i):
             break
         options[current].append(line)
     if not order:
@@ -486,8 +570,8 @@ def _read_options(doc: _Doc, raw: bool) -> tuple[dict[str, str], set[str], int]:
             option_lines[bad] + 1,
             f"options are {''.join(order)}, expected consecutive letters {expected}",
         )
-    if len(order) > 6:
-        raise BankError(doc.path, first_option_line + 1, "more than 6 options")
+    if len(order) > len(LETTERS):  # pragma: no cover - the letters stop at LETTERS[-1]
+        raise BankError(doc.path, first_option_line + 1, f"more than {len(LETTERS)} options")
     result: dict[str, str] = {}
     correct: set[str] = set()
     for letter in order:
@@ -517,11 +601,11 @@ def _dedent_option(lines: list[str]) -> str:
 
 
 def _strip_correct(body: str) -> tuple[str, bool]:
-    m = _CORRECT_MARK.search(body)
-    if not m:
-        return body, False
-    body = body[: m.start()].rstrip()
-    return body, True
+    tail = body.rstrip()
+    for mark in _CORRECT_MARKS:
+        if tail.endswith(mark):
+            return tail[: -len(mark)].rstrip(), True
+    return body, False
 
 
 def _read_stem(doc: _Doc, raw: bool, options_line: int) -> str:
@@ -537,10 +621,21 @@ def _read_stem(doc: _Doc, raw: bool, options_line: int) -> str:
         b = options_line
     text = doc.text(a, b)
     # a stem kept in a bare fence (the template's style) is prose, not code
-    m = _BARE_FENCE.fullmatch(text)
-    if m and not _CODE_START.search(m[1]):
-        text = m[1].strip()
+    inner = _bare_fence_content(text)
+    if inner is not None and not _CODE_START.search(inner):
+        text = inner.strip()
     return text
+
+
+def _bare_fence_content(text: str) -> str | None:
+    """What is inside a text that is one fence without a language (```` ``` ```` lines around it), or
+    None. (With str methods: a regex `\\s*` over the blank lines after the fence was quadratic.)"""
+    if not (text.startswith("```") and text.endswith("\n```")):
+        return None
+    first_nl = text.find("\n")
+    if text[3:first_nl].strip():
+        return None  # a language: code
+    return text[first_nl + 1 : -4]
 
 
 def _read_answer(
@@ -574,9 +669,7 @@ def _read_answer(
                     break
     if not answer:
         # only the explanation says it: `### 為什麼 D 是正確的？`
-        why = re.compile(
-            r"為什麼\s*(?:選項\s*)?([A-F])\s*(?:是|才是)?(?:正確|正解)|why\s+([A-F])\s+is\s+correct", re.I
-        )
+        why = _ANSWER_WHY
         found = sorted({(m[1] or m[2]).upper() for h in doc.headings if (m := why.search(h.text))})
         if found:
             answer = tuple(found)
@@ -711,10 +804,17 @@ def _heading_text(doc: _Doc) -> str:
 def _read_sections(doc: _Doc) -> tuple[Section, ...]:
     sections: list[Section] = []
     used: dict[str, int] = {}
-    candidates = [h for h in doc.headings if h.level <= 2 and not doc.meta[h.line]]
-    for h in candidates:
+    headings = doc.headings
+    for k, h in enumerate(headings):
+        if h.level > 2 or doc.meta[h.line]:
+            continue
+        # the headings inside: up to the next `#`/`##` (ranges of candidates never overlap)
+        j = k + 1
+        while j < len(headings) and headings[j].level > 2:
+            j += 1
+        inside = headings[k + 1 : j]
         if h.level == 1:
-            b = next((x.line for x in doc.headings if x.line > h.line and x.level <= 2), doc.end)
+            b = headings[j].line if j < len(headings) else doc.end
             body = doc.text(h.line + 1, b)
             if not body:
                 continue  # `# 題目解析` is a divider, not a section
@@ -729,8 +829,8 @@ def _read_sections(doc: _Doc) -> tuple[Section, ...]:
         else:
             used[key] = 1
         subs = []
-        for sub in doc.headings:
-            if sub.line > h.line and sub.line < b and sub.level == 3:
+        for sub in inside:
+            if sub.level == 3:
                 sa, sb = doc.section_range(sub)
                 sub_emoji, sub_heading = _strip_emoji(sub.text)
                 subs.append(Section(_slug(sub_heading), sub_heading, sub_emoji, doc.text(sa, sb)))
@@ -739,20 +839,33 @@ def _read_sections(doc: _Doc) -> tuple[Section, ...]:
 
 
 _RATIONALE_HEADING = re.compile(
-    r"^(?:[❌✗✘×]\s*)?(?:關於\s*)?(?:(?:選項|option)\s*)?"
-    r"(?P<letters>[A-F](?:\s*(?:與|和|、|,|/|&|and)\s*[A-F])*)"
-    r"(?:\s*(?:[-–—:：.．)）]|$)|(?<=[A-F])(?=\s*[（(\s]))",
+    r"^(?:[❌✗✘×]\s*+)?(?:關於\s*+)?(?:(?:選項|option)\s*+)?"
+    r"(?P<letters>[A-J](?:\s*+(?:與|和|、|,|/|&|and)\s*+[A-J])*)"
+    r"(?:\s*+(?:[-–—:：.．)）]|$)|(?<=[A-J])(?=\s*[（(\s]))",
     re.I,
 )
 _RATIONALE_BULLET = re.compile(
-    r"^\s*[-*+]?\s*\*\*(?:[❌✗✘×]\s*)?(?:(?:選項|option)\s*)?"
-    r"(?P<letters>[A-F](?:\s*[/、,&]\s*[A-F])*)(?:[.．)）:：])?\*\*",
+    r"^\s*+[-*+]?\s*+\*\*(?:[❌✗✘×]\s*+)?(?:(?:選項|option)\s*+)?"
+    r"(?P<letters>[A-J](?:\s*+[/、,&]\s*+[A-J])*)(?:[.．)）:：])?\*\*",
     re.I,
 )
-_WHY_CORRECT = re.compile(
-    r"為什麼\s*(?:選項\s*)?([A-F])\b.*?(?:是|才是)?(?:正確|正解)|why\s+(?:option\s+)?([A-F])\s+is\s+(?:the\s+)?correct",
-    re.I,
+# `為什麼 X … 正確` / `why X is correct`: the letter comes from the first `為什麼 X`; whether `正確` or
+# `正解` follows is checked with str.find (a lazy `.*?` would rescan the heading from every `為什麼`).
+_ANSWER_WHY = re.compile(
+    r"為什麼\s*+(?:選項\s*+)?([A-J])\s*+(?:是|才是)?(?:正確|正解)|why\s++([A-J])\s++is\s++correct", re.I
 )
+_WHY_LETTER = re.compile(r"為什麼\s*+(?:選項\s*+)?([A-J])\b", re.I)
+_WHY_IS_CORRECT = re.compile(r"why\s++(?:option\s++)?([A-J])\s++is\s++(?:the\s++)?correct", re.I)
+
+
+def _why_correct(heading: str) -> str | None:
+    """The letter a heading like `為什麼 D 是正確的？` or `Why D is correct` says is right."""
+    m = _WHY_LETTER.search(heading)
+    zh = m if m and (heading.find("正確", m.end()) >= 0 or heading.find("正解", m.end()) >= 0) else None
+    en = _WHY_IS_CORRECT.search(heading)
+    if zh and (not en or zh.start() <= en.start()):
+        return zh[1].upper()
+    return en[1].upper() if en else None
 
 
 def _read_rationales(sections: tuple[Section, ...], answer: tuple[str, ...]) -> dict[str, str]:
@@ -790,9 +903,9 @@ def _read_rationales(sections: tuple[Section, ...], answer: tuple[str, ...]) -> 
     per_letter: dict[str, str] = {}
     for sec in sections:
         for sub in sec.subsections:
-            m = _WHY_CORRECT.search(sub.heading)
-            if m and sub.body:
-                per_letter.setdefault((m[1] or m[2]).upper(), sub.body)
+            letter = _why_correct(sub.heading)
+            if letter and sub.body:
+                per_letter.setdefault(letter, sub.body)
     correct = next((s for s in sections if s.key == "correct"), None)
     for letter in answer:
         text = per_letter.get(letter) or (correct.body if correct is not None and len(answer) == 1 else "")
@@ -803,12 +916,7 @@ def _read_rationales(sections: tuple[Section, ...], answer: tuple[str, ...]) -> 
 
 def _explained_as_correct(sections: tuple[Section, ...]) -> set[str]:
     """Letters the explanation's `為什麼 X 是正確的` headings name."""
-    return {
-        (m[1] or m[2]).upper()
-        for sec in sections
-        for sub in sec.subsections
-        if (m := _WHY_CORRECT.search(sub.heading))
-    }
+    return {letter for sec in sections for sub in sec.subsections if (letter := _why_correct(sub.heading))}
 
 
 def _read_references(doc: _Doc, sections: tuple[Section, ...]) -> tuple[Reference, ...]:
@@ -838,16 +946,16 @@ def _read_dispute(
         top = _community_top(community)
         if top and top != answer:
             reasons.append(f"community answer: {_clean_value(community)}")
-        elif not top and _DISPUTE_WORDS.search(community):
+        elif not top and _disputes(community):
             reasons.append(f"community: {_clean_value(community)}")
     if source_answer:
         src = _letters_in(source_answer)
-        if (src and src != answer) or _DISPUTE_WORDS.search(source_answer):
+        if (src and src != answer) or _disputes(source_answer):
             reasons.append(f"source answer: {_clean_value(source_answer)}")
     if alts:
         reasons.append(f"also argued: {', '.join(alts)}")
     for key, value, i in fields:
-        if doc.meta[i] and key in DISPUTE_KEYS and _DISPUTE_WORDS.search(value + key):
+        if doc.meta[i] and key in DISPUTE_KEYS and _disputes(value + key):
             reasons.append(_clean_value(value))
     for h in doc.headings:
         if doc.meta[h.line] and _DISPUTE_HEADING.search(h.text):
@@ -920,13 +1028,28 @@ def _slug(heading: str) -> str:
 _RULE = re.compile(r"^\s{0,3}(-{3,}|\*{3,}|_{3,})\s*$")
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+def strip_comments(text: str) -> str:
+    """Remove closed HTML comments (`<!-- … -->`; an unclosed one stays). One pass with str.find: a
+    lazy `<!--.*?-->` regex rescans to the end of the text from every unclosed `<!--`."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        i = text.find("<!--", pos)
+        j = text.find("-->", i + 4) if i >= 0 else -1
+        if j < 0:
+            break
+        out.append(text[pos:i])
+        pos = j + 3
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _clean_block(text: str) -> str:
     """Drop HTML comments, trim blank lines and rules at both ends, collapse runs of blank lines."""
     if "<!--" in text:
-        text = _COMMENT.sub("", text)
+        text = strip_comments(text)
     lines = text.split("\n")
     a, b = 0, len(lines)
     while a < b and (not lines[a].strip() or _RULE.match(lines[a])):
@@ -953,15 +1076,24 @@ def _stem(path: str) -> str:
 
 
 def build_section(heading: str, body: str, emoji: str = "") -> Section:
-    """A section from a heading and its Markdown body; `###` headings in the body become sub-sections."""
+    """A section from a heading and its Markdown body; `###` headings in the body become sub-sections.
+    HeadingTooLong when the heading, or one in the body, is over the limit."""
+    if len(heading) > LIMITS["heading"]:
+        raise HeadingTooLong(0, len(heading))
     if not emoji:
         emoji, heading = _strip_emoji(heading)
     body = _clean_block(body.replace("\r\n", "\n"))
     blocks = scan(body)
+    check_headings(blocks)
     subs = []
-    h3 = [h for h in blocks.headings if h.level == 3]
-    for h in h3:
-        end = next((x.line for x in blocks.headings if x.line > h.line and x.level <= 3), len(blocks.lines))
+    headings = blocks.headings
+    for k, h in enumerate(headings):
+        if h.level != 3:
+            continue
+        j = k + 1
+        while j < len(headings) and headings[j].level > 3:
+            j += 1
+        end = headings[j].line if j < len(headings) else len(blocks.lines)
         sub_emoji, sub_heading = _strip_emoji(h.text)
         subs.append(
             Section(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LETTERS = "ABCDEF"
+LETTERS = "ABCDEFGHIJ"  # at most 10 options; readers report anything past J as an error
 
 # Stable keys for the explanation sections the bank's template uses. A heading
 # that matches none of them keeps a key made from its own text.
@@ -23,6 +23,24 @@ SECTION_KEYS = (
 
 
 _NOT_EXPLAINING = {"references", "related", "review"}
+
+
+# Limits: a file or a field past them is an error naming its size (see docs/question-format.md).
+# About ten times what the users' bank has at most, so only hostile or broken files reach them;
+# they keep the work per file bounded (and what the bot would have to show within reason).
+MAX_FILE_BYTES = 512 * 1024
+LIMITS = {  # field -> characters
+    "id": 100,
+    "stem": 64_000,  # room for long code and tables (issue 13: a 40,000-space stem is served)
+    "option": 4_000,
+    "heading": 300,
+    "section": 200_000,
+    "tag": 100,
+    "text": 300,  # source, difficulty, domain, reference titles
+    "note": 2_000,  # dispute note, community and source answers
+    "url": 2_000,
+}
+MAX_COUNTS = {"topics": 50, "traps": 50, "aliases": 20, "references": 100, "sections": 100}
 
 
 class BankError(Exception):
@@ -72,7 +90,12 @@ class Question:
     source_answer: str | None = None  # the answer the source labelled, as written
     community_answer: str | None = None  # community vote or consensus, as written ("E (100%)")
     disputed: bool = False
-    dispute_note: str | None = None
+    dispute_note: str | None = None  # as written in the file (its own language)
+    # Copies of this question in the bank that disagree on the answer: (where, letters) per copy,
+    # the primary (scored) copy first; "where" is the collection, or the file when two copies share
+    # one; letters are in this question's lettering when the copy's correct option has the same
+    # text. Renderers word it from the catalog (see bot.render.question.dispute_lines).
+    disagreement: tuple[tuple[str, str], ...] = ()
     topics: tuple[str, ...] = ()
     traps: tuple[str, ...] = ()
     domain: str | None = None

@@ -133,6 +133,7 @@ def diff_banks(old: Bank, new: Bank) -> tuple[list[str], list[str], list[str]]:
             tuple(sorted(q.rationales.items())),
             q.disputed,
             q.dispute_note,
+            q.disagreement,
             q.references,
         )
 
@@ -781,8 +782,15 @@ class Daily(commands.Cog):
                     report.git_error = status.last_error = str(exc)
                     status.last_error_at = self.scheduler.now()
                     return report
-            root = bank_git.bank_dir(settings.questions_dir, settings.questions_git)
-            new = await asyncio.to_thread(load_bank, root)
+            try:
+                root = bank_git.safe_bank_dir(settings.questions_dir, settings.questions_git)
+            except bank_git.GitError as exc:
+                log.warning("the question bank folder is refused: %s", exc)
+                report.git_error = status.last_error = str(exc)
+                status.last_error_at = self.scheduler.now()
+                return report
+            # a file that loaded before and is broken now keeps its last good questions
+            new = (await asyncio.to_thread(load_bank, root)).keeping_last_good(bot.bank)
             report.bank = new
             if not new.questions and bot.bank.questions:
                 log.warning(
@@ -828,6 +836,10 @@ class Daily(commands.Cog):
                     shown = ", ".join(f"`{k}`" for k in keys[:15])
                     more = t("admin.more", locale, n=len(keys) - 15) if len(keys) > 15 else ""
                     lines.append(f"{t(label, locale)} {shown}{more}")
+        if bank.kept:
+            files = ", ".join(f"`{path}`" for path in list(bank.kept)[:8])
+            more = t("admin.more", locale, n=len(bank.kept) - 8) if len(bank.kept) > 8 else ""
+            lines.append(t("admin.reload_kept", locale, files=files + more))
         errors = bank.errors
         if errors:
             lines.append(t("admin.reload_failed_files", locale, n=len(errors)))
@@ -845,7 +857,8 @@ class Daily(commands.Cog):
             text = ", ".join(f"{k} {v}" for k, v in items[:limit]) or "—"
             return text + (f", … (+{len(items) - limit})" if len(items) > limit else "")
 
-        lines = [
+        lines = [t("admin.bank_empty", locale)] if not qs else []
+        lines += [
             t(
                 "admin.bank_summary",
                 locale,
@@ -884,6 +897,21 @@ class Daily(commands.Cog):
                 shown += 1
             if shown < len(problems):
                 lines.append(t("admin.more", locale, n=len(problems) - shown))
+        if bank.skipped:
+            budget = MESSAGE - sum(len(x) + 1 for x in lines) - 80
+            header = t("admin.bank_skipped", locale)
+            shown_skipped: list[str] = []
+            for s in bank.skipped:
+                line = f"- ⏭️ `{s.path}` {cut(s.reason, 100)}"
+                if len(line) + len(header) + 2 > budget:
+                    break
+                shown_skipped.append(line)
+                budget -= len(line) + 1
+            if shown_skipped:
+                lines.append(header)
+                lines += shown_skipped
+                if len(shown_skipped) < len(bank.skipped):
+                    lines.append(t("admin.more", locale, n=len(bank.skipped) - len(shown_skipped)))
         return cut("\n".join(lines), MESSAGE)
 
     # ---------------------------------------------------------------- /quizadmin daily set|show|off

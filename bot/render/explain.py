@@ -19,6 +19,7 @@ from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
 from bot.render.cache import RenderCache, cache_key
+from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
     EMBED_TITLE,
@@ -76,7 +77,7 @@ def build_overview(q: Question, locale: str) -> dict[str, Any]:
     if q.disputed:
         embed.add_field(
             name=f"⚠️ {t('explain.disputed', locale)}",
-            value=cut(q.dispute_note or "—", FIELD_VALUE),
+            value=cut("\n".join(dispute_lines(q, locale, headed=False)), FIELD_VALUE),
             inline=False,
         )
     if not q.has_explanation:

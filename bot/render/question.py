@@ -17,6 +17,7 @@ from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
 from bot.render.cache import RenderCache, cache_key
+from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
     EMBED_TITLE,
@@ -404,7 +405,7 @@ def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale
     if q.disputed:
         embed.add_field(
             name="⚠️",
-            value=cut(t("answer.disputed", locale, note=q.dispute_note or "—"), FIELD_VALUE),
+            value=cut("\n".join(dispute_lines(q, locale)), FIELD_VALUE),
             inline=False,
         )
     return embed
