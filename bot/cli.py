@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Discord bot (settings from the environment or .env)")
     run.set_defaults(func=_cmd_run)
     _add_ops_commands(sub)
-    from bot.bank.cli import add_bank_commands
+    from bot.bank.commands import add_bank_commands
 
     _add_export_scores(sub)
 

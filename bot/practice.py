@@ -4,7 +4,7 @@ The same engine as /quiz: questions are chosen by `bot.bank.select.pick` (prefer
 yet answered right), answers are scored and stored by `bot.storage.Storage` in the bot's SQLite
 file, under a local pseudo-server (guild id 0) and a user id derived from the name. The feedback
 says why the chosen option is wrong (`Question.rationales`), and `e` shows the explanation, both
-as the Markdown `bot.render.markdown.to_discord` makes for Discord (readable as plain text).
+as the Markdown `bot.render.discord_markdown.to_discord` makes for Discord (readable as plain text).
 
 Input, one line at a time: option letters (`b`, or `ad` for a choose-2 question); `e` (or `?`,
 `explain`) for the explanation; `s` to skip; `q` to quit. When a question has an option E, `e`
@@ -85,7 +85,7 @@ def default_user() -> str:
 
 def render_question(q: Question, number: int, total: int, locale: str) -> str:
     from bot.i18n import t
-    from bot.render.markdown import to_discord
+    from bot.render.discord_markdown import to_discord
 
     head = f"{number}/{total} · {q.id} · {q.difficulty or '—'}"
     if q.topics:
@@ -105,8 +105,8 @@ def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: st
     """What the Discord feedback embed says, as text: right or wrong, the right option, why the
     chosen one is wrong, why the right one is right, traps, dispute, score."""
     from bot.i18n import t
+    from bot.render.discord_markdown import to_discord
     from bot.render.dispute import dispute_lines
-    from bot.render.markdown import to_discord
 
     right = ", ".join(q.answer)
     correct = bool(outcome.correct)
@@ -158,8 +158,8 @@ def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: st
 def render_explanation(q: Question, locale: str) -> str:
     """Every explanation section in order, whole (no pages in a terminal)."""
     from bot.i18n import t
+    from bot.render.discord_markdown import to_discord
     from bot.render.dispute import dispute_lines
-    from bot.render.markdown import to_discord
 
     parts = [f"{RULE}\n# {q.id} · {t('explain.overview', locale)}"]
     parts.append(

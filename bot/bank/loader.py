@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from bot.bank.bank import Bank, Problem, Skipped
 from bot.bank.blocks import scan
-from bot.bank.markdown import NotAQuestion, read_markdown, strip_comments
+from bot.bank.markdown_reader import NotAQuestion, read_markdown, strip_comments
 from bot.bank.model import LIMITS, MAX_COUNTS, MAX_FILE_BYTES, BankError, Question
 from bot.bank.topics import TOPICS_FILE, attach_topics
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from bot.bank.markdown import (
+from bot.bank.markdown_reader import (
     HeadingTooLong,
     NotAQuestion,
     build_section,

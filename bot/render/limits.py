@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.render.markdown import paginate
+from bot.render.discord_markdown import paginate
 from bot.render.text import utf16_len
 
 EMBED_TITLE = 256

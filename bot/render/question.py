@@ -17,6 +17,7 @@ from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
 from bot.render.cache import RenderCache, cache_key
+from bot.render.discord_markdown import preview
 from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
@@ -31,7 +32,6 @@ from bot.render.limits import (
     shares,
     shrink_to_total,
 )
-from bot.render.markdown import preview
 from bot.render.text import utf16_len
 
 COLOR_OPEN = discord.Colour.blurple()

@@ -125,7 +125,7 @@ def test_two_copies_in_one_folder_are_named_by_file(tmp_path: Path) -> None:
 def test_a_copy_with_a_typo_in_its_options_agrees() -> None:
     a = structured("Q-1", STEM, ["It monitors DBU use per user.", "It monitors DBU use per workspace."], "A")
     b = a.replace("DBU", "DUB")
-    from bot.bank.markdown import read_markdown
+    from bot.bank.markdown_reader import read_markdown
 
     (qa,) = read_markdown(a, "b/Q-1.md", collection="b")
     (qb,) = read_markdown(b, "b/dump.md", collection="b")

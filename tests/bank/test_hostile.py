@@ -12,7 +12,7 @@ import pytest
 from bot.bank import BankError, load_bank
 from bot.bank import loader as bank_loader
 from bot.bank.loader import read_bytes_inside
-from bot.bank.markdown import read_markdown
+from bot.bank.markdown_reader import read_markdown
 from bot.bank.model import LIMITS, MAX_FILE_BYTES
 from bot.bank.yamlformat import read_yaml
 from tests.bank import hostile

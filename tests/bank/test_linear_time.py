@@ -23,7 +23,7 @@ import pytest
 from bot.bank import BankError
 from bot.bank.git import redact
 from bot.bank.loader import decode, merge_copies
-from bot.bank.markdown import NotAQuestion, read_markdown
+from bot.bank.markdown_reader import NotAQuestion, read_markdown
 from bot.bank.model import Question
 from bot.bank.yamlformat import read_yaml
 

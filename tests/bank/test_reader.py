@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.bank import BankError, load_bank
-from bot.bank.markdown import NotAQuestion, read_markdown
+from bot.bank.markdown_reader import NotAQuestion, read_markdown
 from bot.bank.yamlformat import read_yaml
 
 FORMATS = Path(__file__).resolve().parents[2].parent / "shared" / "formats"

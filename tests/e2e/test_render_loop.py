@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-import bot.render.markdown
+import bot.render.discord_markdown
 from tests.e2e.test_quiz import embed_text
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
 
@@ -50,7 +50,7 @@ class Parses:
         self._lock = threading.Lock()
         self.parse = 0
         self.to_discord = 0
-        parse, to_discord = MarkdownIt.parse, bot.render.markdown.to_discord
+        parse, to_discord = MarkdownIt.parse, bot.render.discord_markdown.to_discord
 
         def counted_parse(md: MarkdownIt, src: str, env: Any = None) -> Any:
             with self._lock:
@@ -63,7 +63,7 @@ class Parses:
             return to_discord(markdown, **kwargs)
 
         monkeypatch.setattr(MarkdownIt, "parse", counted_parse)
-        monkeypatch.setattr(bot.render.markdown, "to_discord", counted_to_discord)
+        monkeypatch.setattr(bot.render.discord_markdown, "to_discord", counted_to_discord)
 
     def seen(self) -> tuple[int, int]:
         with self._lock:

@@ -1,4 +1,4 @@
-"""Explanation Markdown → Discord pages (bot/render/markdown.py)."""
+"""Explanation Markdown → Discord pages (bot/render/discord_markdown.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render.markdown import display_width, paginate, to_discord, utf16_len
+from bot.render.discord_markdown import display_width, paginate, to_discord, utf16_len
 
 # --- helpers (independent of the module under test) ---------------------------------
 
