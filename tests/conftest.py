@@ -1,25 +1,22 @@
+"""Fixtures for every test. Helpers (plain functions and constants) are in tests/helpers.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-BANK_SAMPLE = SHARED / "bank-sample"
-SEED = SHARED / "seed" / "000_eddf2cd0f6cab2bb.txt"
-FORMATS = SHARED / "formats"
+from tests.helpers import SEED, USERS_BANK, need_shared
 
 
-@pytest.fixture
-def bank_sample() -> Path:
-    if not (BANK_SAMPLE / "question-bank").is_dir():
-        pytest.skip(f"the users' bank sample is not at {BANK_SAMPLE}")
-    return BANK_SAMPLE / "question-bank"
+@pytest.fixture(scope="session")
+def users_bank() -> Path:
+    """The users' bank sample (../shared/bank-sample/question-bank), for tests about their bank:
+    fails in CI when it is missing, skips elsewhere (tests.helpers.need_shared)."""
+    return need_shared(USERS_BANK)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seed_path() -> Path:
-    if not SEED.is_file():
-        pytest.skip(f"the seed file is not at {SEED}")
-    return SEED
+    """Q-104 as it reached us, double-encoded (../shared/seed), read in place."""
+    return need_shared(SEED)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.render.discord_markdown import display_width, paginate, to_discord, utf16_len
+from tests.helpers import TEST_BANK, need_shared
 
 # --- helpers (independent of the module under test) ---------------------------------
 
@@ -397,7 +398,7 @@ def test_a_long_list_is_split_between_items() -> None:
         assert all(line.startswith("- 第 ") for line in page.split("\n")), "items are not cut"
 
 
-# --- the users' bank sample ------------------------------------------------------------
+# --- whole banks: ours (tests/data/bank) and the users' sample (../shared) ------------------------
 
 
 def _explanation(path: Path) -> str:
@@ -406,9 +407,8 @@ def _explanation(path: Path) -> str:
     return text[marker.start() :] if marker else text
 
 
-def test_every_explanation_in_the_bank_sample(bank_sample: Path) -> None:
-    files = sorted(bank_sample.glob("by-order_*/*.md"))
-    assert files, f"no question files under {bank_sample}"
+def _explanation_problems(files: list[Path]) -> list[str]:
+    """What is wrong with the Discord text and pages of each file's explanation."""
     problems: list[str] = []
     for path in files:
         converted = to_discord(_explanation(path))
@@ -432,21 +432,44 @@ def test_every_explanation_in_the_bank_sample(bank_sample: Path) -> None:
                     problems.append(f"{path.name} @{limit}: page {number} has {utf16_len(page)} units")
                 if not fences_balanced(page):
                     problems.append(f"{path.name} @{limit}: page {number} leaves a code block open")
-    assert not problems, "\n".join(problems[:30])
+    return problems
 
 
-def test_the_longest_sample_explanation(bank_sample: Path) -> None:
-    path = bank_sample / "by-order_v1" / "Ｑ-106.md"
-    if not path.is_file():
-        pytest.skip(f"{path} is not in the bank sample")
+def _assert_long_explanation(path: Path, min_pages: int) -> None:
     converted = to_discord(_explanation(path))
     assert to_discord(converted) == converted
     pages = paginate(converted, 4096)
     assert_pages_ok(pages, 4096)
-    assert len(pages) >= 4
+    assert len(pages) >= min_pages
     # every page after the first starts with a heading or a bold line, or continues code
     for page in pages[1:]:
         assert page.startswith(("#", "**", "```")), page[:80]
+
+
+def test_every_explanation_in_the_test_bank() -> None:
+    files = sorted(p for p in TEST_BANK.rglob("*.md") if "_template" not in p.parts and p.name != "README.md")
+    assert len(files) >= 9
+    # the bank holds what must be converted: tables (one with <br>), #### headings, anchor links
+    explanations = "\n".join(_explanation(p) for p in files)
+    for pattern in (r"^\|---", r"<br>", r"^#### ", r"\]\(#question-"):
+        assert re.search(pattern, explanations, re.MULTILINE), pattern
+    problems = _explanation_problems(files)
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_every_explanation_in_the_users_sample(users_bank: Path) -> None:
+    files = sorted(users_bank.glob("by-order_*/*.md"))
+    assert files, f"no question files under {users_bank}"
+    problems = _explanation_problems(files)
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_the_longest_explanation_of_the_test_bank() -> None:
+    _assert_long_explanation(TEST_BANK / "by-order_a" / "Q-202.md", 2)
+
+
+def test_the_longest_sample_explanation(users_bank: Path) -> None:
+    _assert_long_explanation(need_shared(users_bank / "by-order_v1" / "Ｑ-106.md"), 4)
 
 
 # --- property: nothing is lost ----------------------------------------------------------

@@ -13,7 +13,7 @@ from bot.i18n import EN, ZH
 from bot.practice import render_explanation
 from bot.render.explain import OVERVIEW, explain_embed
 from bot.render.question import Feedback, feedback_payload
-from tests.bank.hostile import structured
+from tests.helpers import structured
 
 STEM = "A streaming query must not lose its progress across restarts. What must the engineer give it?"
 

@@ -13,68 +13,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
-SEED = PROJECT / "questions" / "community" / "Q-104.md"
-
-
-def structured(qid: str, stem: str, options: list[str], answer: str, *, explanation: str = "Because.") -> str:
-    opts = "\n".join(f"- **{'ABCDEFGHIJKLMNOP'[i]}.** {text}" for i, text in enumerate(options))
-    return f"""# Question #1
-
-## 題目資訊
-**ID:** `{qid}`
-**難度:** `L2-Intermediate`
-
-## 題目內容
-
-### 題幹
-{stem}
-
-### 選項
-{opts}
-
-## 標籤系統
-**Topics:** `Hostile`
-
-## 答案與來源
-**正解:** `{answer}`
-
-# 題目解析
-
-## ✅ 正解說明
-{explanation}
-"""
-
-
-def yaml_question(
-    qid: str, extra: str = "", *, options: str = "  A: first\n  B: second\n", answer: str = "A"
-) -> str:
-    return f"id: {qid}\nstem: A question about {qid}, long enough to be itself.\noptions:\n{options}answer: {answer}\n{extra}"
-
-
-def alias_bomb(levels: int = 9) -> str:
-    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for i in range(1, levels + 1):
-        refs = ", ".join([f"*a{i - 1}"] * 9)
-        lines.append(f"a{i}: &a{i} [{refs}]")
-    head = "id: Q-BOMB\nstem: boom\noptions: [x, y]\nanswer: A\n"
-    return head + "\n".join(lines) + f"\ntopics: *a{levels}\n"
-
-
-SCD_TYPE2 = """Which SCD type does this table implement?
-
-| customer_id | city | is_current | start_date |
-|---|---|---|---|
-| 1 | NYC | false | 2020-01-01 |
-| 1 | Boston | true | 2021-06-01 |"""
-
-SCD_TYPE1 = """Which SCD type does this table implement?
-
-| customer_id | city |
-|---|---|
-| 1 | Boston |"""
-
-SCD_OPTIONS = ["SCD Type 0", "SCD Type 1", "SCD Type 2", "SCD Type 3"]
+from tests.helpers import Q104, SCD_OPTIONS, SCD_TYPE1, SCD_TYPE2, alias_bomb, structured, yaml_question
 
 
 @dataclass
@@ -106,7 +45,7 @@ def build(root: Path, *, outside: Path | None = None) -> Expected:
             exp.keys.add(key)
 
     # the seed, which must still load
-    write("community/Q-104.md", SEED.read_text(encoding="utf-8"), key="community/Q-104")
+    write("community/Q-104.md", Q104, key="community/Q-104")
 
     # YAML fields of the wrong type
     write("yaml/rationales-text.yaml", yaml_question("Y-1", "rationales: why A is right\n"), error=True)

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.bank.test_reader import STRUCTURED
+from tests.helpers import STRUCTURED, TEST_BANK
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT.parent / "shared" / "bank-sample" / "question-bank"
 
 
 def _bank(tmp_path: Path, broken: bool = False) -> Path:
@@ -88,10 +87,9 @@ def test_export_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert record["rationale_letters"] == ["A", "B", "C", "D"]
 
 
-@pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"the users' bank sample is not at {SAMPLE}")
-def test_export_sample_as_a_subprocess() -> None:
+def test_export_the_test_bank_as_a_subprocess() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "bank", "export", "--format", "json", str(SAMPLE)],
+        [sys.executable, "-m", "bot", "bank", "export", "--format", "json", str(TEST_BANK)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -99,10 +97,13 @@ def test_export_sample_as_a_subprocess() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     records = json.loads(proc.stdout)
-    assert len(records) == 179
+    assert len(records) == 9
     by_key = {r["key"]: r for r in records}
-    assert by_key["by-order_b1/Q-044"]["answer"] == ["B", "C"]
-    assert by_key["by-order_b1/Q-001"]["also_in"] == ["by-order_b1/sample_1.md"]
+    assert by_key["by-order_b/Q-204"]["answer"] == ["A", "B"]  # choose 2
+    assert by_key["by-order_b/Q-204"]["disputed"] is True  # the community voted for another pair
+    assert by_key["by-order_a/Q-201"]["also_in"] == ["by-order_a/sample_1.md", "by-topic/Delta-Lake/Q-201.md"]
+    assert by_key["by-order_a/Q-203"]["path"] == "by-order_a/Ｑ-203.md"
+    assert by_key["by-order_b/Q-201"]["answer"] == ["B"]  # the same id, another question
 
 
 def test_shipped_questions_pass_check(capsys: pytest.CaptureFixture[str]) -> None:

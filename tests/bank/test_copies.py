@@ -12,7 +12,7 @@ from bot.bank import Bank, load_bank
 from bot.bank.loader import FINGERPRINT_CHARS, _shingles, merge_copies
 from bot.bank.model import Question
 from bot.cli import main
-from tests.bank.hostile import SCD_OPTIONS, SCD_TYPE1, SCD_TYPE2, structured
+from tests.helpers import SCD_OPTIONS, SCD_TYPE1, SCD_TYPE2, structured
 
 CODE_A = "Which write mode does this use?\n\n```python\ndf.write.mode('append').saveAsTable('t')\n```"
 CODE_B = "Which write mode does this use?\n\n```python\ndf.write.mode('overwrite').saveAsTable('t')\n```"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.bank import load_bank
-from tests.bank.hostile import alias_bomb, structured, yaml_question
+from tests.helpers import alias_bomb, structured, yaml_question
 
 FOLDERS = ["", "b1", "b1/deep", "by-topic/Delta"]
 

@@ -16,7 +16,7 @@ from bot.bank.markdown_reader import read_markdown
 from bot.bank.model import LIMITS, MAX_FILE_BYTES
 from bot.bank.yamlformat import read_yaml
 from tests.bank import hostile
-from tests.bank.hostile import structured, yaml_question
+from tests.helpers import structured, yaml_question
 
 ROOT = Path(__file__).resolve().parents[2]
 

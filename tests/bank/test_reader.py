@@ -11,65 +11,7 @@ from hypothesis import strategies as st
 from bot.bank import BankError, load_bank
 from bot.bank.markdown_reader import NotAQuestion, read_markdown
 from bot.bank.yamlformat import read_yaml
-
-FORMATS = Path(__file__).resolve().parents[2].parent / "shared" / "formats"
-
-STRUCTURED = """# Question #7
-
-## 題目資訊
-
-### 題目編號
-**ID:** `Q-007`
-
-### 難度等級
-**難度:** `L3-Advanced`
-
-## 題目內容
-
-### 題幹
-
-Which command is right?
-
-```python
-# this is a comment, not a heading
-df.write.mode("append")
-```
-
-### 選項
-
-- **A.** first
-- **B.** second
-  spans two lines
-- **C.** `third`
-- **D.** fourth
-
-## 標籤系統
-**Topics:** `Delta-Lake`, `Streaming`
-**Traps:** (無)
-**Domain:** Data Engineering
-
-## 答案與來源
-**正解:** `B`
-
-# 題目解析
-
-## ✅ 正解說明
-Because B.
-
-## ❌ 錯誤選項排除
-
-### 選項 A - "first"
-A is wrong.
-
-### 選項 C
-C is wrong.
-
-### 關於選項 D
-D is wrong.
-
-## 🎯 考試技巧
-Read carefully.
-"""
+from tests.helpers import STRUCTURED, TEST_BANK
 
 
 def test_structured_fields() -> None:
@@ -143,22 +85,21 @@ def test_files_that_are_not_questions_are_skipped() -> None:
 
 
 def test_raw_format_examples() -> None:
-    if not FORMATS.is_dir():
-        pytest.skip(f"format examples are not at {FORMATS}")
-    (q1,) = read_markdown((FORMATS / "raw-example-1.md").read_text(), "raw/Q-007.md", collection="raw")
+    raw = TEST_BANK / "raw"
+    (q1,) = read_markdown((raw / "Q-031.md").read_text(encoding="utf-8"), "raw/Q-031.md", collection="raw")
     assert q1.format == "raw"
-    assert q1.id == "Q-007"
-    assert q1.answer == ("B",)
-    assert q1.options["A"] == "```\nSELECT * FROM sales VERSION AS OF 412\n```"
-    assert q1.options["B"] == "```\nSELECT * FROM sales VERSION AS OF 411\n```"
-    assert q1.options["D"] == "DESCRIBE HISTORY sales LIMIT 412"
+    assert q1.id == "Q-031"
+    assert q1.answer == ("B",)  # `(Correct)` after the closing fence of a code option
+    assert q1.options["A"] == "```\nVACUUM events\n```"
+    assert q1.options["B"] == "```\nOPTIMIZE events\n```"
+    assert q1.options["C"] == "ANALYZE TABLE events COMPUTE STATISTICS"  # the trailing space is gone
     assert "\n\n\n" not in q1.stem
     assert [s.key for s in q1.sections] == ["explanation"]
-    assert q1.sections[0].body.startswith("Version 412 already contains")
-    (q2,) = read_markdown((FORMATS / "raw-example-2.md").read_text(), "raw/raw-example-2.md")
-    assert q2.answer == ("A", "D")
+    assert q1.sections[0].body.startswith("OPTIMIZE compacts small data files")
+    (q2,) = read_markdown((raw / "Q-032.md").read_text(encoding="utf-8"), "raw/Q-032.md")
+    assert q2.answer == ("A", "B")
     assert q2.choose == 2
-    assert q2.id == "Q-023"
+    assert q2.id == "Q-032"
     assert not q2.notes  # "Choose 2" and two answers agree
 
 

@@ -1,4 +1,6 @@
-"""load_bank repairs a double-encoded file with what the bank's clean files teach."""
+"""load_bank repairs a double-encoded file with what the bank's clean files teach; `quizbot bank
+check` and `bank repair` on such a file. The broken files are made here from our own text
+(tests.helpers.corrupt); the seed as it reached us is tests/bank/test_seed.py's."""
 
 from __future__ import annotations
 
@@ -8,19 +10,8 @@ import pytest
 
 from bot.bank import load_bank, mojibake
 from bot.bank.loader import read_file
-
-
-def corrupt(text: str, codepage: str) -> str:
-    """UTF-8 bytes read as ``codepage``, undefined bytes and soft hyphens dropped (docs/mojibake.md)."""
-    out = []
-    for b in text.encode("utf-8"):
-        if b == 0xAD:
-            continue
-        try:
-            out.append(bytes([b]).decode(codepage))
-        except UnicodeDecodeError:
-            continue
-    return "".join(out)
+from bot.cli import main
+from tests.helpers import MOJIBAKE_SOURCE, TEST_BANK, corrupt, lost_bytes, mojibake_copy
 
 
 def question(n: int, notes: str) -> str:
@@ -144,3 +135,60 @@ def test_a_clean_file_that_vanishes_before_the_repair_is_not_learned(
     assert learned == [1]
     assert "not learning from Q-001.md" in caplog.text
     assert bank.get("Q-003") is not None and sorted(bank.repaired) == ["Q-003.md"]
+
+
+# ------------------------------------------------------------------------------------------ the test bank
+
+
+@pytest.mark.parametrize("codepage", ["cp1254", "cp1252"])
+def test_a_double_encoded_copy_of_a_test_bank_question_loads_as_the_clean_one(
+    tmp_path: Path, codepage: str
+) -> None:
+    broken, clean = mojibake_copy(tmp_path / "bank", codepage)
+    text = broken.read_text(encoding="utf-8")
+    assert mojibake.needs_repair(text) and "題目資訊" not in text
+    bank = load_bank(tmp_path / "bank")
+    assert bank.errors == []
+    lost = sum(lost_bytes(c, codepage) for c in clean)
+    assert list(bank.repaired) == [MOJIBAKE_SOURCE] and bank.repaired[MOJIBAKE_SOURCE][0] == lost
+    q, want = bank.get("by-order_a/Q-201"), load_bank(TEST_BANK).get("by-order_a/Q-201")
+    assert q is not None and want is not None
+    # what the reader takes from the structure comes back exactly: the template's headings and
+    # fields, the English stem and options, and the copies found by content
+    assert (q.stem, q.options, q.answer, q.topics, q.traps, q.difficulty, q.domain) == (
+        want.stem,
+        want.options,
+        want.answer,
+        want.topics,
+        want.traps,
+        want.difficulty,
+        want.domain,
+    )
+    assert [(s.key, s.heading) for s in q.sections] == [(s.key, s.heading) for s in want.sections]
+    assert sorted(q.rationales) == sorted(want.rationales)
+    assert q.also_in == want.also_in and q.community_answer == want.community_answer
+
+
+def test_bank_check_and_repair_on_a_double_encoded_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken, clean = mojibake_copy(tmp_path / "bank")
+    before = broken.read_bytes()
+    lost = sum(lost_bytes(c, "cp1254") for c in clean)
+    assert main(["bank", "check", str(tmp_path / "bank")]) == 0
+    out = capsys.readouterr().out
+    assert f"{MOJIBAKE_SOURCE}:1: warning: encoding repaired: {lost} characters rebuilt" in out
+    assert "repaired encoding: 1" in out
+
+    assert main(["bank", "repair", str(broken)]) == 0
+    out = capsys.readouterr().out
+    assert "+## 題目資訊" in out and "-## " + corrupt("題目資訊") in out
+    assert f"{lost} characters rebuilt" in out
+    assert broken.read_bytes() == before  # no --write: nothing changed
+    assert main(["bank", "repair", "--write", str(broken)]) == 0
+    assert broken.with_name(broken.name + ".bak").read_bytes() == before
+    repaired = broken.read_text(encoding="utf-8")
+    assert not mojibake.needs_repair(repaired) and len(repaired) == len(clean)
+    capsys.readouterr()
+    assert main(["bank", "repair", str(broken)]) == 0
+    assert "clean, nothing to repair" in capsys.readouterr().out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from bot.bank.topics import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT.parent / "shared" / "bank-sample" / "question-bank"
 
 
 def q(key: str, *topics: str) -> Question:
@@ -491,12 +489,8 @@ def test_shipped_bank_cli_is_four_questions() -> None:
     )
 
 
-def test_users_sample_bank_families() -> None:
-    if not SAMPLE.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the users' bank sample must be at {SAMPLE} in CI")
-        pytest.skip(f"the users' bank sample is not at {SAMPLE}")
-    bank = load_bank(SAMPLE)
+def test_users_sample_bank_families(users_bank: Path) -> None:
+    bank = load_bank(users_bank)
     index = bank.topics
     assert len(index) > 200  # ~245 distinct topic tags
     merge = index.resolve("merge")

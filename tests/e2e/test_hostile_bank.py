@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.bank import hostile
-from tests.bank.hostile import structured, yaml_question
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+from tests.helpers import structured, yaml_question
 
 
 async def admin(fake: FakeDiscord, w: World, command: str) -> str:
