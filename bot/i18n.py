@@ -580,7 +580,7 @@ def check_catalog(messages: Mapping[str, Mapping[str, str]] = MESSAGES) -> list[
 
 # Slash commands as a zh-TW client shows them: English text (name, description, option, choice)
 # -> 繁體中文. Discord shows the localized names and descriptions to members whose client is in
-# Chinese; `tests/test_command_localization.py` checks that every string of the command tree has one.
+# Chinese; `tests/e2e/test_command_localization.py` checks that every string of the command tree has one.
 COMMANDS_ZH: dict[str, str] = {
     # names
     "quiz": "測驗",

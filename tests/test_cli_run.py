@@ -11,9 +11,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 import pytest
 
@@ -21,116 +19,11 @@ from bot.cli import main
 from bot.storage import Storage
 from bot.storage.migrate import load_migrations, migrate
 from tests.fakediscord import FakeDiscord, build_world
+from tests.helpers import Q104, TOKEN, BotProcess, bot_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "MTA4NzY1NDMyMTA5ODc2NTQzMg.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 SECRET = TOKEN.rsplit(".", 1)[1]  # the HMAC part: the actual secret
-Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
-#: A port nothing listens on: if a check let a bad setup through, the login fails fast and locally.
-NOWHERE = "http://127.0.0.1:9/api/v10"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-# ----------------------------------------------------------------------------- helpers (also used by
-# tests/e2e/test_shutdown.py and tests/test_sync.py)
-
-
-def bot_env(tmp_path: Path, fake: FakeDiscord | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a child `quizbot`: settings in `tmp_path`, nothing from the caller's."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "QUESTIONS_", "DATABASE_", "DEV_GUILD", "OWNER_IDS", "LOG_LEVEL"))
-    }
-    questions = tmp_path / "questions"
-    questions.mkdir(exist_ok=True)
-    env.update(
-        DISCORD_TOKEN=TOKEN,
-        DISCORD_API_BASE=fake.api_base if fake else NOWHERE,
-        QUESTIONS_DIR=str(questions),
-        DATABASE_PATH=str(tmp_path / "quizbot.sqlite3"),
-        LOG_LEVEL="INFO",
-        PYTHONPATH=str(ROOT),
-    )
-    if fake is not None:
-        env["DISCORD_GATEWAY_URL"] = fake.gateway_url
-    env.update(extra)
-    return env
-
-
-class BotProcess:
-    """A child `python -m bot ARGS`, its output (stdout and stderr) read line by line as it comes."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        self._changed = asyncio.Event()
-        self._reader = asyncio.create_task(self._read())
-
-    @classmethod
-    async def start(cls, env: Mapping[str, str], cwd: Path, *args: str) -> BotProcess:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *(args or ("run",)),
-            cwd=cwd,
-            env=dict(env),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        return cls(proc)
-
-    async def _read(self) -> None:
-        assert self.proc.stdout is not None
-        async for raw in self.proc.stdout:
-            self.lines.append(raw.decode("utf-8", errors="replace"))
-            self._changed.set()
-        self._changed.set()
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    async def wait_output(self, needle: str, timeout: float = 20.0) -> str:  # noqa: ASYNC109
-        """The first output line containing `needle` (already printed or still to come)."""
-
-        async def find() -> str:
-            while True:
-                for line in self.lines:
-                    if needle in line:
-                        return line
-                if self._reader.done():
-                    raise AssertionError(f"the bot ended without printing {needle!r}:\n{self.output}")
-                self._changed.clear()
-                await self._changed.wait()
-
-        try:
-            return await asyncio.wait_for(find(), timeout)
-        except TimeoutError:
-            raise AssertionError(f"no {needle!r} in the output within {timeout}s:\n{self.output}") from None
-
-    def signal(self, signum: int) -> None:
-        self.proc.send_signal(signum)
-
-    async def wait_exit(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
-        try:
-            rc = await asyncio.wait_for(self.proc.wait(), timeout)
-        except TimeoutError:
-            raise AssertionError(f"the bot did not exit within {timeout}s:\n{self.output}") from None
-        await self._reader
-        return rc
-
-    async def __aenter__(self) -> BotProcess:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-        await self._reader
 
 
 def one_line_error(proc: asyncio.subprocess.Process, stderr: bytes) -> str:
@@ -139,22 +32,6 @@ def one_line_error(proc: asyncio.subprocess.Process, stderr: bytes) -> str:
     assert "Traceback" not in text, text
     assert len(text.strip().splitlines()) == 1, text
     return text
-
-
-async def run_cli(env: Mapping[str, str], cwd: Path, *args: str) -> tuple[asyncio.subprocess.Process, bytes]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=dict(env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(proc.communicate(), 60)
-    return proc, err
 
 
 # ----------------------------------------------------------------------------- checks before login

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import subprocess
@@ -11,25 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
-from bot.practice import LOCAL_GUILD_ID, local_user_id, run_practice
+from bot.practice import LOCAL_GUILD_ID, local_user_id
+from tests.helpers import CHOOSE2, Q104, practice
 
 ROOT = Path(__file__).resolve().parents[1]
-Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
-CHOOSE2 = """# Question 23
-
-## Question
-Which two settings make the two tasks run in parallel after ingestion? Choose 2 answers.
-
-## Options
-- A. Make ingestion the upstream task of both (Correct)
-- B. Chain the two tasks
-- C. Remove every dependency
-- D. Use run condition All succeeded with ingestion upstream (Correct)
-
-## Explanation
-Both tasks need ingestion upstream and no dependency on each other.
-"""
 
 
 @pytest.fixture
@@ -47,18 +31,6 @@ def answers(db: Path) -> list[tuple[int, int, str, int]]:
         return conn.execute(
             "SELECT guild_id, user_id, letters, correct FROM answers ORDER BY answer_id"
         ).fetchall()
-
-
-def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str) -> tuple[int, str, str]:
-    """Run `quizbot practice ARGS` in-process with `typed` as stdin; (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "quizbot.sqlite3"))
-    monkeypatch.setenv("QUESTIONS_DIR", str(tmp_path / "questions"))
-    parsed = build_parser().parse_args(["practice", *args])
-    out, err = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "stderr", err)
-    code = run_practice(parsed, inp=io.StringIO(typed), out=out)
-    return code, out.getvalue(), err.getvalue()
 
 
 # ----------------------------------------------------------------------------- through a real process

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_practice import practice
+from tests.helpers import practice
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "questions"

@@ -15,7 +15,7 @@ from bot.core.sync import should_sync, sync_key, tree_hash
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.fakediscord import BotHarness, FakeDiscord, build_world
-from tests.test_cli_run import TOKEN, bot_env, run_cli
+from tests.helpers import TOKEN, bot_env, run_cli
 
 GLOBAL = "/applications/{application_id}/commands"
 GUILD = "/applications/{application_id}/guilds/{guild_id}/commands"

@@ -3,9 +3,9 @@
 This is a deliberately small scanner for the two constructs the reader needs,
 ATX headings and fenced code, with CommonMark's rules for both (a heading has at
 most three spaces of indent; a fence closes with the same character, at least
-as long, and nothing but spaces after it). `tests/test_blocks.py` checks that it
-finds exactly the headings markdown-it-py finds on every structured file of the
-bank sample and on generated Markdown.
+as long, and nothing but spaces after it). `tests/bank/test_blocks.py` checks that
+it finds exactly the headings markdown-it-py finds on every structured file of the
+test bank (and of the users' bank sample) and on generated Markdown.
 
 Why not markdown-it-py itself at load time: it costs about 0.2 s per MB, so a
 5,000-file bank would take seconds to load; this scanner takes a fraction of

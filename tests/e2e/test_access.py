@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.cogs import quiz as quiz_module
-from tests.e2e.test_quiz import CHOOSE2, DELTA, Q104, embed_text
 from tests.fakediscord import BotHarness, FakeDiscord, P, World
+from tests.helpers import CHOOSE2, DELTA, Q104, embed_text
 
 MEMBER_NOTE = "You may not send messages in this channel, so only you see this."
 

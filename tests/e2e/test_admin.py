@@ -8,32 +8,42 @@ import io
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app import QuizBot
+from bot.settings import Settings
 from bot.storage import queries
-from tests.e2e import test_daily
-from tests.e2e.test_daily import (
+from tests.fakediscord import BotHarness, DriverError, FakeDiscord, P, World
+from tests.helpers import (
+    DAILY_QUESTIONS,
     POST_ROUTE,
     Clock,
     answer,
     at,
+    clocked_bot,
     dailies,
+    embed_text,
     is_open,
     question_yaml,
     scheduler,
     set_daily,
     utc,
 )
-from tests.e2e.test_quiz import embed_text
-from tests.fakediscord import BotHarness, DriverError, FakeDiscord, P, World
 
-# the daily tests' fixtures: the questions, the scheduler's clock and the bot that uses it
-bot_questions = test_daily.bot_questions
-clock = test_daily.clock
-bot_factory = test_daily.bot_factory
+
+# the daily tests' questions, and the bot whose scheduler reads the test's clock
+@pytest.fixture
+def bot_questions() -> dict[str, str]:
+    return dict(DAILY_QUESTIONS)
+
+
+@pytest.fixture
+def bot_factory(clock: Clock) -> Callable[[Settings], QuizBot]:
+    return clocked_bot(clock)
 
 
 @pytest.fixture

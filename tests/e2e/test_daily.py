@@ -16,148 +16,34 @@ from typing import Any
 import pytest
 
 from bot.app import QuizBot
-from bot.cogs.daily import Daily, DailyScheduler
 from bot.settings import Settings
-from tests.e2e.test_quiz import embed_text
-from tests.fakediscord import BotHarness, FakeDiscord, FaultResponse, P, StoredMessage, World
-
-POST_ROUTE = "/channels/{channel_id}/messages"
-EDIT_ROUTE = "/channels/{channel_id}/messages/{message_id}"
-
-
-def question_yaml(n: int, answer: str, topic: str, difficulty: str = "L1-Basic") -> str:
-    return f"""id: Q-{n:03d}
-difficulty: {difficulty}
-topics: [{topic}]
-stem: |
-  Daily question number {n}: which option is the right one for {topic} case {n}?
-options:
-  A: The first option of question {n}
-  B: The second option of question {n}
-  C: The third option of question {n}
-  D: The fourth option of question {n}
-answer: {answer}
-explanation:
-  - heading: ✅ 正解說明
-    body: |
-      Option {answer} is right for question {n}.
-"""
-
-
-QUESTIONS = {
-    "daily/Q-001.yaml": question_yaml(1, "A", "Spark"),
-    "daily/Q-002.yaml": question_yaml(2, "B", "Delta-Lake"),
-    "daily/Q-003.yaml": question_yaml(3, "C", "Spark", "L2-Intermediate"),
-    "daily/Q-004.yaml": question_yaml(4, "D", "Jobs"),
-}
-
-
-class Clock:
-    """The scheduler's clock in tests: a settable `now()`."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def set(self, when: datetime) -> None:
-        self.current = when
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(utc(2030, 3, 1, 0, 0))
+from tests.fakediscord import BotHarness, FakeDiscord, FaultResponse, P, World
+from tests.helpers import (
+    DAILY_QUESTIONS,
+    POST_ROUTE,
+    Clock,
+    answer,
+    at,
+    clocked_bot,
+    dailies,
+    embed_text,
+    is_daily,
+    is_open,
+    post_id_of,
+    scheduler,
+    set_daily,
+    utc,
+)
 
 
 @pytest.fixture
 def bot_factory(clock: Clock) -> Callable[[Settings], QuizBot]:
-    class ClockedBot(QuizBot):
-        async def setup_hook(self) -> None:
-            await super().setup_hook()
-            scheduler = daily_cog(self).scheduler
-            scheduler.now = clock  # before its first pass, which waits for on_ready
-            scheduler.max_rate = None
-
-    return ClockedBot
+    return clocked_bot(clock)
 
 
 @pytest.fixture
 def bot_questions() -> dict[str, str]:
-    return dict(QUESTIONS)
-
-
-def daily_cog(bot: Any) -> Daily:
-    cog = bot.get_cog("Daily")
-    assert cog is not None
-    return cog  # type: ignore[no-any-return]
-
-
-def scheduler(quizbot: BotHarness[Any]) -> DailyScheduler:
-    return daily_cog(quizbot.running).scheduler
-
-
-def _footer(payload: dict[str, Any]) -> str:
-    embeds = payload.get("embeds") or [{}]
-    return str(embeds[0].get("footer", {}).get("text", ""))
-
-
-def is_daily(m: StoredMessage) -> bool:
-    """Posted as a daily question (its first version's footer says so; a reveal changes it)."""
-    first = m.versions[0] if m.versions else m.payload
-    return any(word in _footer(first) for word in ("daily question", "每日一題"))
-
-
-def dailies(fake: FakeDiscord, w: World, channel: Any = None) -> list[StoredMessage]:
-    """The daily question posts in #quiz (or `channel`), oldest first."""
-    return [m for m in fake.channel_messages(channel or w.quiz, include_ephemeral=False) if is_daily(m)]
-
-
-def is_open(m: StoredMessage) -> bool:
-    return not any(b.get("disabled") for b in m.buttons())
-
-
-def post_id_of(message: StoredMessage) -> int:
-    return int(message.custom_ids()[0].split(":")[2])
-
-
-async def set_daily(
-    fake: FakeDiscord, w: World, *, time: str = "09:00", tz: str = "Asia/Taipei", **more: Any
-) -> Any:
-    h = await fake.invoke(
-        w.guild,
-        w.general,
-        w.admin,
-        "quizadmin daily set",
-        {"channel": w.quiz, "time": time, "timezone": tz, **more},
-    )
-    assert h.ephemeral and "✅" in h.content, h.content
-    return h
-
-
-async def at(quizbot: BotHarness[Any], clock: Clock, when: datetime) -> None:
-    """Move the clock and let the scheduler do what is due (and wait for it)."""
-    clock.set(when)
-    await scheduler(quizbot).run_pending()
-
-
-async def answer(
-    fake: FakeDiscord, message: StoredMessage, member: Any, right: bool, quizbot: BotHarness[Any]
-) -> Any:
-    post = await quizbot.running.storage.get_post(post_id_of(message))
-    assert post is not None
-    letter = post.correct_letters if right else next(x for x in "ABCD" if x not in post.correct_letters)
-    cid = next(c for c in message.custom_ids() if c.endswith(":" + letter))
-    click = await fake.click(message, cid, member)
-    assert click.ephemeral
-    return click
+    return dict(DAILY_QUESTIONS)
 
 
 # --------------------------------------------------------------------------------------------

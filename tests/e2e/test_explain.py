@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_quiz import embed_text, post_quiz
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+from tests.helpers import Q104, embed_text, post_quiz
 
-ROOT = Path(__file__).resolve().parents[2]
-Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
 NO_EXPLANATION = (
     Q104.split("# 題目解析")[0]
     .replace("`Q-104`", "`Q-105`")

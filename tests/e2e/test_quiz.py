@@ -4,62 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import bot.app
-from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
-
-ROOT = Path(__file__).resolve().parents[2]
-Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
-
-CHOOSE2 = """# Question 23
-
-## Question
-Which two settings make the two tasks run in parallel after ingestion? Choose 2 answers.
-
-## Options
-- A. Make ingestion the upstream task of both (Correct)
-- B. Chain the two tasks
-- C. Remove every dependency
-- D. Use run condition All succeeded with ingestion upstream (Correct)
-
-## Explanation
-Both tasks need ingestion upstream and no dependency on each other.
-"""
-
-DELTA = (
-    Q104.replace("`Q-104`", "`Q-900`")
-    .replace("`Jobs`, `CLI`, `Automation`", "`Delta-Lake`")
-    .replace(
-        "The Databricks CLI is used to trigger", "A Delta Lake table question: the CLI is used to trigger"
-    )
-    .replace("The job_id is returned in this field.", "VACUUM removes the files of old versions.")
-    .replace("The total number of jobs", "The number of Delta tables")
-)
+from tests.fakediscord import BotHarness, FakeDiscord, World
+from tests.helpers import CHOOSE2, DELTA, Q104, embed_text, post_quiz
 
 
 @pytest.fixture
 def bot_questions() -> dict[str, str]:
     return {"community/Q-104.md": Q104, "raw/Q-023.md": CHOOSE2, "other/Q-900.md": DELTA}
-
-
-def embed_text(message: Any) -> str:
-    parts = []
-    for e in message.embeds:
-        parts += [e.get("title", ""), e.get("description", "")]
-        parts += [f"{f['name']}\n{f['value']}" for f in e.get("fields", [])]
-        parts.append(e.get("footer", {}).get("text", ""))
-    return "\n".join(parts)
-
-
-async def post_quiz(fake: FakeDiscord, w: World, **options: Any) -> Any:
-    h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", options)
-    assert h.callback.type == Callback.CHANNEL_MESSAGE, h.content
-    assert h.message is not None and not h.ephemeral
-    return h
 
 
 async def test_quiz_topic_cli_posts_q104_and_teaches_why_a_is_wrong(

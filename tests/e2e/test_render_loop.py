@@ -11,8 +11,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 import bot.render.discord_markdown
-from tests.e2e.test_quiz import embed_text
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+from tests.helpers import embed_text
 
 SPACES = 40_000
 STEM = "Which setting makes a failed task run again?" + " " * SPACES + "Pick one."

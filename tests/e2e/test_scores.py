@@ -23,9 +23,9 @@ from bot.render.ids import LB_NAV
 from bot.render.limits import embed_problems
 from bot.storage import Storage
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+from tests.helpers import Q104
 
 ROOT = Path(__file__).resolve().parents[2]
-Q104 = (ROOT / "questions" / "community" / "Q-104.md").read_text(encoding="utf-8")
 Q001 = (ROOT / "questions" / "starter" / "Q-001.md").read_text(encoding="utf-8")
 # Q-104 again with a Chinese topic: the chart and the embeds must cope with CJK tags.
 Q900 = (

@@ -20,7 +20,7 @@ from discord import app_commands
 
 from bot.app import QuizBot
 from tests.fakediscord import BotHarness, FakeDiscord, FakeMember, build_world
-from tests.test_cli_run import Q104, TOKEN, BotProcess, bot_env
+from tests.helpers import Q104, TOKEN, BotProcess, bot_env
 
 CALLBACK = "/interactions/*/callback"
 GUILD_COMMANDS = "/applications/{application_id}/guilds/{guild_id}/commands"

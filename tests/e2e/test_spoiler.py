@@ -16,9 +16,9 @@ import pytest
 import pytest_asyncio
 
 from bot.app import QuizBot
-from tests.e2e.test_quiz import embed_text
 from tests.fakediscord import BotHarness, FakeDiscord, World, build_world
 from tests.fakediscord.models import FakeChannel, FakeGuild, FakeUser
+from tests.helpers import embed_text
 
 MEMBER_ROUTE = "/guilds/{guild_id}/members/{user_id}"
 ANSWERS = {1: "A", 2: "B", 3: "C", 4: "D", 5: "A"}

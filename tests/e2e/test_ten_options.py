@@ -12,9 +12,8 @@ import pytest
 from bot.app import QuizBot
 from bot.bank import Bank
 from bot.settings import Settings
-from tests.e2e.test_quiz import embed_text
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
-from tests.test_render_embeds import LETTERS, ten_options
+from tests.helpers import LETTERS, embed_text, ten_options
 
 
 @pytest.fixture

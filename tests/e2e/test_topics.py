@@ -3,15 +3,16 @@ groups and their 繁體中文 names, the autocomplete, the daily's topics, and a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e import test_daily
-from tests.e2e.test_daily import at, dailies, post_id_of, set_daily, utc
-from tests.e2e.test_quiz import embed_text
+from bot.app import QuizBot
+from bot.settings import Settings
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
+from tests.helpers import Clock, at, clocked_bot, dailies, embed_text, post_id_of, set_daily, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = {
@@ -26,9 +27,11 @@ Ops:
 """
 CLI_FAMILY = {"community/Q-104", "starter/Q-003", "starter/Q-004", "starter/Q-007"}
 
-# the daily tests' scheduler clock and the bot that uses it
-clock = test_daily.clock
-bot_factory = test_daily.bot_factory
+
+@pytest.fixture
+def bot_factory(clock: Clock) -> Callable[[Settings], QuizBot]:
+    """The bot whose daily scheduler reads the test's clock (the e2e conftest's `clock`)."""
+    return clocked_bot(clock)
 
 
 @pytest.fixture
@@ -145,7 +148,7 @@ async def test_an_unknown_topic_still_gets_did_you_mean(
 
 
 async def test_the_daily_keeps_the_family_and_the_group(
-    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: test_daily.Clock
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
 ) -> None:
     w, fake = discord_world, fake_discord
     ac = await fake.autocomplete(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from tests.fakediscord.models import JSON
 
@@ -138,10 +137,6 @@ class StoredMessage:
     def __repr__(self) -> str:
         flags = " ephemeral" if self.ephemeral else ""
         return f"<StoredMessage id={self.id} channel={self.channel_id}{flags} content={self.content[:60]!r}>"
-
-
-def message_dict(value: Any) -> JSON:
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass

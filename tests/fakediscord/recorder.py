@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
-from tests.fakediscord.models import JSON
-
 T = TypeVar("T")
 
 
@@ -158,8 +156,3 @@ class Log(Generic[T]):
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
-
-
-def compact(value: Any) -> JSON:
-    """A dict view of a JSON body (empty dict for non-dicts) for predicates."""
-    return value if isinstance(value, dict) else {}
