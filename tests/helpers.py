@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -386,11 +387,14 @@ async def run_cli(env: Mapping[str, str], cwd: Path, *args: str) -> tuple[asynci
     return proc, err
 
 
-def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str) -> tuple[int, str, str]:
+def practice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str, terminal: bool = False
+) -> tuple[int, str, str]:
     """Run `quizbot practice ARGS` in-process with `typed` as stdin; (exit code, stdout, stderr).
-    The bank is `tmp_path / "questions"` unless ARGS give `--dir`; stdout is not a terminal."""
+    The bank is `tmp_path / "questions"` unless ARGS give `--dir`. Stdout is not a terminal, or,
+    with `terminal`, a 100-column true-colour one (`terminal_console`)."""
     from bot.cli import build_parser
-    from bot.practice import run_practice
+    from bot.practice import RichScreen, run_practice
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "quizbot.sqlite3"))
@@ -398,8 +402,24 @@ def practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, *args:
     parsed = build_parser().parse_args(["practice", *args])
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    code = run_practice(parsed, inp=io.StringIO(typed), out=out)
+    screen = RichScreen(terminal_console(out)) if terminal else None
+    code = run_practice(parsed, inp=io.StringIO(typed), out=out, screen=screen)
     return code, out.getvalue(), err.getvalue()
+
+
+def terminal_console(out: io.StringIO, width: int = 100) -> Any:
+    """A rich Console that writes to `out` as to a true-colour terminal `width` columns wide."""
+    from rich.console import Console
+
+    return Console(file=out, force_terminal=True, width=width, color_system="truecolor")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without its colours, styles and hyperlinks."""
+    return _ANSI.sub("", text)
 
 
 # ------------------------------------------------------------------------------------------ Discord side

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import select
 import sqlite3
 import subprocess
 import sys
@@ -10,8 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.practice import LOCAL_GUILD_ID, local_user_id
-from tests.helpers import CHOOSE2, Q104, practice
+from bot.bank import load_bank
+from bot.practice import (
+    LOCAL_GUILD_ID,
+    RULE,
+    PlainScreen,
+    RichScreen,
+    local_user_id,
+    render_question,
+    screen_for,
+)
+from tests.helpers import CHOOSE2, Q104, TEST_BANK, practice, strip_ansi, terminal_console
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,3 +178,116 @@ def test_an_open_daily_on_discord_is_held_back(
     asyncio.run(close_it())
     code, out, _ = practice(tmp_path, monkeypatch, "e\n", "--topic", "cli", "--user", "ann")
     assert code == 0 and "Q-104" in out and "Right: **E**" in out
+
+
+# ----------------------------------------------------------------------------- a terminal, or not
+
+
+def test_plain_output_when_stdout_is_not_a_terminal(tmp_path: Path) -> None:
+    """Pipes, files and this StringIO get the Markdown as text, as before rich came in."""
+    assert type(screen_for(io.StringIO())) is PlainScreen
+    q = load_bank(TEST_BANK).get("raw/Q-031")
+    assert q is not None
+    assert render_question(q, 2, 5, "en") == (
+        f"{RULE}\n2/5 · Q-031 · —\n{RULE}\n"
+        "A Delta table `events` receives a small append every minute, and queries on it have become slow "
+        "because it now holds many thousands of small files.\n\n"
+        "Which statement rewrites the small files into fewer, larger ones without changing the data?\n\n"
+        "**A.**\n```\nVACUUM events\n```\n"
+        "**B.**\n```\nOPTIMIZE events\n```\n"
+        "**C.** ANALYZE TABLE events COMPUTE STATISTICS\n"
+        "**D.** REFRESH TABLE events"
+    )
+
+
+def test_a_terminal_gets_bold_tables_and_highlighted_code() -> None:
+    bank = load_bank(TEST_BANK)
+    out = io.StringIO()
+    screen = RichScreen(terminal_console(out))
+    q201, q202 = bank.get("by-order_a/Q-201"), bank.get("by-order_a/Q-202")
+    assert q201 is not None and q202 is not None
+    screen.question(q201, 1, 2, "en")
+    screen.explanation(q201, "en")
+    screen.explanation(q202, "zh-TW")
+    ansi = out.getvalue()
+    text = strip_ansi(ansi)
+    assert "\x1b[1mA.\x1b[0m" in ansi  # the option letters are bold: no `**A.**`
+    assert "**" not in text and "|---|" not in text
+    # the stem's table is drawn: its header on one line, a rule under it, each row on its line
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if "version" in line and "operation" in line)
+    assert "timestamp" in lines[header] and "|" not in lines[header]
+    assert set(lines[header + 1].strip()) in ({"─"}, {"━"}, {"═"})  # a rule (its weight varies by version)
+    assert lines[header + 2].split() == ["57", "MERGE", "2025-03-02", "02:10"]
+    # the explanation's SQL is highlighted: keywords and names in different colours
+    code = next(line for line in ansi.splitlines() if "DESCRIBE" in line and "48;2;" in line)
+    assert len(set(re.findall(r"\x1b\[38;2;(\d+;\d+;\d+)", code))) >= 2
+    # what only a page needs is gone: in-page links keep their text, `<br>` in a cell is ` · `
+    assert "#question-20" not in ansi and "點此返回題目" in text
+    assert "<br>" not in text and "新欄位加入 schema ·" in text
+
+
+def test_a_practice_session_in_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = practice(
+        tmp_path,
+        monkeypatch,
+        "c\n?\nq\n",
+        "--dir",
+        str(TEST_BANK),
+        "--topic",
+        "=Time-Travel",
+        "--user",
+        "ann",
+        terminal=True,
+    )
+    assert code == 0, err
+    text = strip_ansi(out)
+    assert "1/1 · Q-201 · L2-Intermediate" in text
+    assert "Not quite: you chose C" in text and "Why C is wrong" in text  # the feedback, drawn
+    assert "Q-201 · Question and answer" in text and "考點識別" in text  # the explanation
+    assert "\x1b[1m" in out and "**" not in text
+    assert "0 right" in text
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_quizbot_practice_on_a_real_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
+    """`python -m bot practice` with its stdout on a pseudo-terminal: rich draws it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "QUESTIONS_", "DISCORD_"))}
+    env.pop("NO_COLOR", None)
+    env.update(
+        DATABASE_PATH=str(tmp_path / "quizbot.sqlite3"),
+        QUESTIONS_DIR=str(TEST_BANK),
+        PYTHONPATH=str(ROOT),
+        TERM="xterm-256color",
+        COLUMNS="100",
+    )
+    primary, secondary = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "practice", "--topic", "=Time-Travel", "--user", "ann"],
+        stdin=subprocess.PIPE,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    )
+    os.close(secondary)
+    assert proc.stdin is not None
+    proc.stdin.write(b"a\n\n")
+    proc.stdin.close()
+    chunks = []
+    while True:  # read as it comes, or the child blocks on a full terminal buffer
+        ready, _, _ = select.select([primary], [], [], 60)
+        assert ready, "no output from quizbot practice within 60 s"
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    out = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "\x1b[1m" in out  # bold: rich drew it
+    text = strip_ansi(out)
+    assert "Q-201" in text and "Right: A" in text and "**" not in text
