@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.bank import load_bank, mojibake
-from bot.bank.loader import read_file
+from bot.bank.parse import read_file
 
 
 def corrupt(text: str, codepage: str) -> str:
