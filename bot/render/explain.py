@@ -19,7 +19,7 @@ from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
 from bot.render.cache import RenderCache, cache_key
-from bot.render.discord_markdown import paginate, preview, to_discord
+from bot.render.discord_markdown import preview, to_discord
 from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
@@ -35,6 +35,7 @@ from bot.render.limits import (
     shares,
     shrink_to_total,
 )
+from bot.render.paginate import paginate
 from bot.render.text import utf16_len
 
 OVERVIEW = -1

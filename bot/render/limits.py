@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.render.discord_markdown import paginate
+from bot.render.paginate import EMBED_DESCRIPTION_LIMIT, paginate
 from bot.render.text import utf16_len
 
 EMBED_TITLE = 256
-EMBED_DESCRIPTION = 4096
+EMBED_DESCRIPTION = EMBED_DESCRIPTION_LIMIT  # 4096, paginate's default page
 FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER = 2048
