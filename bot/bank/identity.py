@@ -377,7 +377,8 @@ def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Q
     for copy in rest:
         mapped = [_same_option(copy.options[x], primary.options, cache) for x in copy.answer]
         said[id(copy)] = ",".join(sorted(m or x for m, x in zip(mapped, copy.answer, strict=True)))
-        if None in mapped or tuple(sorted(mapped)) != primary.answer:  # type: ignore[type-var]
+        matched = [m for m in mapped if m is not None]
+        if len(matched) < len(mapped) or tuple(sorted(matched)) != primary.answer:
             dissent.append(copy)
             problems.append(
                 Problem(
@@ -393,15 +394,14 @@ def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Q
     aliases = tuple(
         dict.fromkeys([*primary.aliases, *(x for c in rest for x in (c.id, *c.aliases) if x not in names)])
     )
-    changes: dict[str, object] = {"also_in": also, "aliases": aliases}
-    if dissent:
-        involved = [primary, *dissent]
-        collections = [q.collection for q in involved]
+    if not dissent:
+        return replace(primary, also_in=also, aliases=aliases)
+    involved = [primary, *dissent]
+    collections = [q.collection for q in involved]
 
-        def where(q: Question) -> str:
-            unique = q.collection and collections.count(q.collection) == 1
-            return q.collection if unique else _where(q)
+    def where(q: Question) -> str:
+        unique = q.collection and collections.count(q.collection) == 1
+        return q.collection if unique else _where(q)
 
-        changes["disagreement"] = tuple((where(q), said.get(id(q), ",".join(q.answer))) for q in involved)
-        changes["disputed"] = True
-    return replace(primary, **changes)  # type: ignore[arg-type]
+    disagreement = tuple((where(q), said.get(id(q), ",".join(q.answer))) for q in involved)
+    return replace(primary, also_in=also, aliases=aliases, disagreement=disagreement, disputed=True)

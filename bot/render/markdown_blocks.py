@@ -20,7 +20,8 @@ from markdown_it.token import Token
 MAX_PADDED_CELLS = 1024
 _md_table = importlib.import_module("markdown_it.rules_block.table")  # the module, not its function
 if hasattr(_md_table, "MAX_AUTOCOMPLETED_CELLS"):  # tests/test_render_discord_markdown.py pins it
-    _md_table.MAX_AUTOCOMPLETED_CELLS = min(_md_table.MAX_AUTOCOMPLETED_CELLS, MAX_PADDED_CELLS)
+    # set in the module's namespace: a module object has no attribute a type checker can assign
+    vars(_md_table)["MAX_AUTOCOMPLETED_CELLS"] = min(_md_table.MAX_AUTOCOMPLETED_CELLS, MAX_PADDED_CELLS)
 
 # Only the block structure is needed (inline tokens keep their raw text in .content), so the
 # inline parse, most of the work, is switched off.
@@ -63,4 +64,4 @@ def fence_is_closed(tok: Token, lines: Sequence[str]) -> bool:
     if end - 1 <= start or end - 1 >= len(lines):
         return False
     m = FENCE_CLOSE.match(lines[end - 1])
-    return bool(m) and m.group("marker")[0] == tok.markup[0] and len(m.group("marker")) >= len(tok.markup)
+    return m is not None and m["marker"][0] == tok.markup[0] and len(m["marker"]) >= len(tok.markup)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import BankError, load_bank
-from bot.bank import identity, parse
+from bot.bank import BankError, identity, load_bank, parse
 from bot.bank.files import read_bytes_inside
 from bot.bank.markdown_reader import read_markdown
 from bot.bank.model import LIMITS, MAX_FILE_BYTES

@@ -94,8 +94,8 @@ class ZhModel:
                 counts.append((word, int(count)))
         total = max(total, sum(c for _, c in counts), 1)
         log_total = math.log(total)
-        for word, count in counts:
-            logp[word] = math.log(count) - log_total
+        for word, n in counts:
+            logp[word] = math.log(n) - log_total
         self.logp = logp
         self.max_len = max((len(w) for w, _ in counts), default=1)
         self.unknown = math.log(0.5) - log_total - 4.0  # a Han character the table has never seen
