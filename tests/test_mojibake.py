@@ -1,4 +1,4 @@
-"""Mojibake repair (bot/bank/mojibake.py).
+"""Mojibake repair (bot/bank/mojibake/).
 
 The seed file and the bank sample are read in place from ../shared (never copied into the
 project); tests that need them skip when they are absent.
