@@ -30,6 +30,7 @@ from bot.render.limits import (
     FOOTER,
     SELECT_DESCRIPTION,
     SELECT_LABEL,
+    SELECT_OPTIONS,
     cut,
     fit,
     shares,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 OVERVIEW = -1
 COLOR = discord.Colour.teal()
-MAX_SECTIONS_IN_MENU = 24  # one menu option is the overview
+MAX_SECTIONS_IN_MENU = SELECT_OPTIONS - 1  # one menu option is the overview
 
 # Keys: ("pages", section index), ("overview", locale), ("option", letter, locale), ("menu",).
 _EXPLAIN: RenderCache[Any] = RenderCache("explain", 2048)
