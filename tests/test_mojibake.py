@@ -1,4 +1,4 @@
-"""Mojibake repair (bot/bank/mojibake.py).
+"""Mojibake repair (bot/bank/mojibake/).
 
 The seed as it reached us and the users' bank sample are read in place from ../shared (never
 copied into the project): the seed's repair and the accuracy figures of docs/mojibake.md are about
@@ -220,7 +220,7 @@ def test_needs_repair_on_clean_files_is_one_scan(monkeypatch: pytest.MonkeyPatch
             raise AssertionError("needs_repair searched a clean file for evidence")
 
     texts = [read(p) for p in our_clean_files()]
-    monkeypatch.setattr("bot.bank.mojibake._EVIDENCE", Untouchable())
+    monkeypatch.setattr("bot.bank.mojibake.codepages._EVIDENCE", Untouchable())
     assert not any(needs_repair(t) for t in texts)
     with pytest.raises(AssertionError, match="searched"):  # while a broken one is searched
         needs_repair(corrupt(read(TEST_BANK / "by-order_a" / "Q-201.md")))

@@ -1,7 +1,8 @@
-"""Explanation Markdown → Discord pages (bot/render/discord_markdown.py)."""
+"""Explanation Markdown → Discord pages (bot/render/discord_markdown.py, bot/render/paginate.py)."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render.discord_markdown import display_width, paginate, to_discord, utf16_len
+from bot.render.discord_markdown import to_discord
+from bot.render.markdown_blocks import MAX_PADDED_CELLS, MD
+from bot.render.paginate import paginate
+from bot.render.text import display_width, utf16_len
 from tests.helpers import TEST_BANK, need_shared
 
 # --- helpers (independent of the module under test) ---------------------------------
@@ -153,6 +157,20 @@ WIDE_TABLE = """\
 | **B (Trigger.Once)** | 10 萬筆（僅新增資料），再加上一段很長很長的說明文字 | **1x (最低)** |
 | A (Batch + MERGE) | 1000 萬筆（全表掃描以 MERGE） | 100x |
 """
+
+
+def test_markdown_it_pads_at_most_max_padded_cells_per_table() -> None:
+    """bot/render/markdown_blocks.py lowers markdown-it's module constant MAX_AUTOCOMPLETED_CELLS, a
+    name markdown-it does not promise to keep: an upgrade that drops or renames it fails here rather
+    than making a hostile table slow to render."""
+    table_rule = importlib.import_module("markdown_it.rules_block.table")
+    assert table_rule.MAX_AUTOCOMPLETED_CELLS == MAX_PADDED_CELLS
+    # 100 columns over rows of one cell: 99 padded cells per row, so the table stops after
+    # MAX_PADDED_CELLS of them and the rows after it are read as a paragraph
+    text = "|" + "h|" * 100 + "\n|" + "-|" * 100 + "\n" + "| one cell |\n" * 50
+    tokens = MD.parse(text)
+    cells = sum(1 for tok in tokens if tok.type == "td_open")
+    assert cells <= MAX_PADDED_CELLS + 100 and tokens[-3].type == "paragraph_open"
 
 
 def test_too_wide_table_becomes_a_list() -> None:

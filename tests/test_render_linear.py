@@ -25,9 +25,10 @@ from bot.bank.model import Question, Section
 from bot.i18n import EN, ZH
 from bot.render.cache import clear_all
 from bot.render.chart import Bar, accuracy_chart
-from bot.render.discord_markdown import paginate, preview, to_discord
+from bot.render.discord_markdown import preview, to_discord
 from bot.render.explain import OVERVIEW, build_menu, explain_embed, option_embed
 from bot.render.limits import cut, embed_problems, fit
+from bot.render.paginate import paginate
 from bot.render.question import Feedback, Tally, answer_view, feedback_payload, question_embed
 from bot.render.text import display_width
 

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     versions = f"jieba {metadata.version('jieba')}, OpenCC {metadata.version('opencc')}"
     lines = [
-        "# zh-TW word counts for bot/bank/mojibake.py, built by tools/build_zh_model.py",
+        "# zh-TW word counts for bot/bank/mojibake/priors.py, built by tools/build_zh_model.py",
         "# source: jieba dict.txt (MIT licence), converted with OpenCC s2tw + s2twp (Apache-2.0)",
         f"# built with {versions}",
         f"# min-count={args.min_count} max-len={args.max_len}",

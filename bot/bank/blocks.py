@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bot.bank.model import LIMITS
+
 _FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 # `- A. ```sql` : the raw format's code option, fence opened after the option marker.
 _OPTION_FENCE_OPEN = re.compile(r"^\s*+(?:[-*+]\s++)?[A-J][.)]\s*+(?P<fence>`{3,})(?P<info>[\w+-]*+)\s*+$")
@@ -105,3 +107,19 @@ def scan(text: str, *, option_fences: bool = False) -> Blocks:
     if fence_char:
         in_code[fence_start:] = [True] * (len(lines) - fence_start)
     return Blocks(lines, headings, in_code)
+
+
+class HeadingTooLong(ValueError):
+    """A heading past LIMITS["heading"]: refused before any heading is classified (so neither the
+    work on it nor the readers' caches ever see a hostile 100 KB heading)."""
+
+    def __init__(self, line: int, length: int) -> None:
+        super().__init__(f"a heading is {length:,} characters; the limit is {LIMITS['heading']:,}")
+        self.line = line  # 0-based, in the text that was scanned
+
+
+def check_headings(blocks: Blocks) -> None:
+    """HeadingTooLong for the first heading of `blocks` over the limit."""
+    for h in blocks.headings:
+        if len(h.text) > LIMITS["heading"]:
+            raise HeadingTooLong(h.line, len(h.text))

@@ -16,10 +16,15 @@ from bot.bank.loader import load_bank
 from bot.bank.model import Question
 
 
-def add_bank_commands(sub: argparse._SubParsersAction) -> None:
+def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bank = sub.add_parser("bank", help="check, show, export or repair question files")
     cmds = bank.add_subparsers(dest="bank_command", metavar="BANK_COMMAND")
-    bank.set_defaults(func=lambda args: (bank.print_help(), 2)[1])
+
+    def usage(args: argparse.Namespace) -> int:  # `quizbot bank` alone: its commands, exit 2
+        bank.print_help()
+        return 2
+
+    bank.set_defaults(func=usage)
 
     check = cmds.add_parser("check", help="report every problem as path:line: reason, and a summary")
     check.add_argument("dir", nargs="?", help="bank folder (default: QUESTIONS_DIR)")

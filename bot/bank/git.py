@@ -16,7 +16,7 @@ and URLs are shown with any password or token removed. No Discord imports here.
 Symbolic links: every git command runs with `core.symlinks=false` (and the clone keeps it in its
 config), so a link committed to the bank is checked out as a small text file holding the link's
 target, never as a link; and a `SUB/PATH` that is, or passes through, a symbolic link in the
-clone is refused (`check_no_links`). The loader never follows links either (bot.bank.loader).
+clone is refused (`check_no_links`). The loader never follows links either (bot.bank.files).
 """
 
 from __future__ import annotations

@@ -6,22 +6,7 @@ from dataclasses import dataclass, field
 
 LETTERS = "ABCDEFGHIJ"  # at most 10 options; readers report anything past J as an error
 
-# Stable keys for the explanation sections the bank's template uses. A heading
-# that matches none of them keeps a key made from its own text.
-SECTION_KEYS = (
-    "review",  # 題目回顧
-    "concepts",  # 考點識別
-    "correct",  # 正解說明
-    "wrong_options",  # 錯誤選項排除
-    "mnemonic",  # 記憶法
-    "references",  # 官方文件與參考資源
-    "notes",  # 補充說明
-    "exam_tips",  # 考試技巧
-    "related",  # 相關題目
-    "explanation",  # the raw English format's single `## Explanation`
-)
-
-
+# Section keys (see bot.bank.explanation) whose sections do not explain the answer.
 _NOT_EXPLAINING = {"references", "related", "review"}
 
 
@@ -41,6 +26,10 @@ LIMITS = {  # field -> characters
     "url": 2_000,
 }
 MAX_COUNTS = {"topics": 50, "traps": 50, "aliases": 20, "references": 100, "sections": 100}
+
+
+class NotAQuestion(Exception):
+    """The file holds no question; the message says why (for the check report)."""
 
 
 class BankError(Exception):

@@ -180,12 +180,12 @@ def _refuse_events(text: str) -> Problem | None:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 return _problem(
-                    event.start_mark.line + 1, "YAML anchors and aliases (&, *) are not allowed; file ignored"
+                    _event_line(event), "YAML anchors and aliases (&, *) are not allowed; file ignored"
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return _problem(event.start_mark.line + 1, "nested too deeply; file ignored")
+                    return _problem(_event_line(event), "nested too deeply; file ignored")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as exc:
@@ -274,6 +274,11 @@ def _cut(text: str, n: int = 40) -> str:
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
+
+
+def _event_line(event: yaml.Event) -> int:
+    """The 1-based line of a parser event (the parser marks every event it makes)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
 def _problem(line: int, reason: str, severity: str = "error") -> Problem:
@@ -397,8 +402,8 @@ class TopicIndex:
                 shown = n if n == group.name else f"{n} ({group.name})"
                 self._named.append(_Named(topic_key(n), shown, n, sel.count, "group", group.name))
 
-        for tag in self._tags.values():
-            tag.plain = tag.key not in self._groups and self._family(tag.key) == {tag.key}
+        for entry in self._tags.values():
+            entry.plain = entry.key not in self._groups and self._family(entry.key) == {entry.key}
         # one-word families that reach more than one tag ("CLI", "Delta", "Streaming")
         for word, keys in self._by_word.items():
             if len(keys) < 2 or not _long_enough(word) or word in self._groups:

@@ -28,14 +28,9 @@ from typing import Any
 
 import yaml
 
-from bot.bank.markdown_reader import (
-    HeadingTooLong,
-    NotAQuestion,
-    build_section,
-    dedupe_section_keys,
-    rationales_from_sections,
-)
-from bot.bank.model import LETTERS, BankError, Question, Reference
+from bot.bank.blocks import HeadingTooLong
+from bot.bank.explanation import build_section, dedupe_section_keys, read_rationales
+from bot.bank.model import LETTERS, BankError, NotAQuestion, Question, Reference
 
 KNOWN_FIELDS = {
     "id",
@@ -322,7 +317,7 @@ def _question(item: _Map, path: str, collection: str, line: int) -> Question:
     if missing:
         raise f.error("answer", f"answer {', '.join(missing)} is not among the options {letters}")
     sections_t = dedupe_section_keys(_sections(f))
-    rationales = rationales_from_sections(sections_t, answer)
+    rationales = read_rationales(sections_t, answer)
     rationales.update(_rationales(f, options))
     references = _references(f)
     note = f.text("dispute_note")

@@ -18,8 +18,6 @@ K = TypeVar("K")
 V = TypeVar("V")
 D = TypeVar("D")
 
-_MISSING = object()
-
 
 class BoundedMap(Generic[K, V]):
     """A dict-like cache: `m[k] = v`, `m.get(k)`, `m.pop(k, None)`, `len(m)`, `k in m`.
@@ -48,8 +46,8 @@ class BoundedMap(Generic[K, V]):
     def __iter__(self) -> Iterator[K]:
         return iter(list(self._data))
 
-    def __contains__(self, key: object) -> bool:
-        return self.get(key, _MISSING) is not _MISSING  # type: ignore[arg-type]
+    def __contains__(self, key: K) -> bool:
+        return self._live(key) is not None
 
     def __setitem__(self, key: K, value: V) -> None:
         data = self._data
@@ -61,10 +59,10 @@ class BoundedMap(Generic[K, V]):
             data.popitem(last=False)
 
     def __getitem__(self, key: K) -> V:
-        value = self.get(key, _MISSING)  # type: ignore[arg-type]
-        if value is _MISSING:
+        entry = self._live(key)
+        if entry is None:
             raise KeyError(key)
-        return value  # type: ignore[return-value]
+        return entry[1]
 
     def __delitem__(self, key: K) -> None:
         del self._data[key]
@@ -74,27 +72,31 @@ class BoundedMap(Generic[K, V]):
     @overload
     def get(self, key: K, default: D) -> V | D: ...
     def get(self, key: K, default: object = None) -> object:
-        entry = self._data.get(key)
-        if entry is None:
-            return default
-        if self.ttl is not None and self.clock() - entry[0] >= self.ttl:
-            del self._data[key]
-            return default
-        return entry[1]
+        entry = self._live(key)
+        return default if entry is None else entry[1]
 
     def pop(self, key: K, default: D | None = None) -> V | D | None:
-        value = self.get(key, _MISSING)  # type: ignore[arg-type]
-        if value is _MISSING:
+        entry = self._live(key)
+        if entry is None:
             return default
         del self._data[key]
-        return value  # type: ignore[return-value]
+        return entry[1]
 
     def setdefault(self, key: K, value: V) -> V:
-        current = self.get(key, _MISSING)  # type: ignore[arg-type]
-        if current is _MISSING:
+        entry = self._live(key)
+        if entry is None:
             self[key] = value
             return value
-        return current  # type: ignore[return-value]
+        return entry[1]
+
+    def _live(self, key: K) -> tuple[float, V] | None:
+        """The entry of `key` (written at, value), or None when there is none or it has expired (it
+        is then dropped)."""
+        entry = self._data.get(key)
+        if entry is not None and self.ttl is not None and self.clock() - entry[0] >= self.ttl:
+            del self._data[key]
+            return None
+        return entry
 
     def clear(self) -> None:
         self._data.clear()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.bank.model import Question
 
@@ -33,7 +33,7 @@ V = TypeVar("V")
 
 Key = tuple[Hashable, ...]
 
-_ALL: list[RenderCache[object]] = []
+_ALL: list[RenderCache[Any]] = []  # every cache, whatever it holds (clear_all only clears them)
 
 
 def cache_key(q: Question, *parts: Hashable) -> Key:
@@ -52,7 +52,7 @@ class RenderCache(Generic[V]):
         #: key -> (question, value). Read directly on the hottest path (answer feedback).
         self.entries: dict[Key, tuple[Question, V]] = {}
         self._building: dict[Key, tuple[Question, asyncio.Task[V]]] = {}
-        _ALL.append(self)  # type: ignore[arg-type]
+        _ALL.append(self)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -11,7 +11,7 @@ render what is missing in a worker thread.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -19,7 +19,7 @@ from bot.bank.model import Question
 from bot.i18n import t
 from bot.render import ids
 from bot.render.cache import RenderCache, cache_key
-from bot.render.discord_markdown import paginate, preview, to_discord
+from bot.render.discord_markdown import preview, to_discord
 from bot.render.dispute import dispute_lines
 from bot.render.limits import (
     EMBED_DESCRIPTION,
@@ -30,16 +30,21 @@ from bot.render.limits import (
     FOOTER,
     SELECT_DESCRIPTION,
     SELECT_LABEL,
+    SELECT_OPTIONS,
     cut,
     fit,
     shares,
     shrink_to_total,
 )
+from bot.render.paginate import paginate
 from bot.render.text import utf16_len
+
+if TYPE_CHECKING:
+    from discord.types.embed import Embed as EmbedData  # the JSON object of an embed
 
 OVERVIEW = -1
 COLOR = discord.Colour.teal()
-MAX_SECTIONS_IN_MENU = 24  # one menu option is the overview
+MAX_SECTIONS_IN_MENU = SELECT_OPTIONS - 1  # one menu option is the overview
 
 # Keys: ("pages", section index), ("overview", locale), ("option", letter, locale), ("menu",).
 _EXPLAIN: RenderCache[Any] = RenderCache("explain", 2048)
@@ -59,7 +64,7 @@ def build_section_pages(body: str) -> tuple[str, ...]:
     return tuple(paginate(to_discord(body), EMBED_DESCRIPTION)) or ("—",)
 
 
-def build_overview(q: Question, locale: str) -> dict[str, Any]:
+def build_overview(q: Question, locale: str) -> EmbedData:
     embed = discord.Embed(title=cut(f"{q.id} · {t('explain.overview', locale)}", EMBED_TITLE), colour=COLOR)
     room = EMBED_DESCRIPTION - 1200
     stem = preview(q.stem, room)
@@ -88,7 +93,7 @@ def build_overview(q: Question, locale: str) -> dict[str, Any]:
     return shrink_to_total(embed).to_dict()
 
 
-def build_option(q: Question, letter: str, locale: str) -> dict[str, Any]:
+def build_option(q: Question, letter: str, locale: str) -> EmbedData:
     """/explain option:C — why C is wrong (or right), and why the right answer is right."""
     right = letter in q.answer
     embed = discord.Embed(
@@ -163,7 +168,10 @@ def _emoji(value: str) -> str | None:
 def section_pages(q: Question, section: int) -> tuple[str, ...]:
     """The pages of section *section* of *q* (rendered once per Question object)."""
     body = q.sections[section].body
-    return _EXPLAIN.get_or_build(q, cache_key(q, "pages", section), lambda: build_section_pages(body))
+    pages: tuple[str, ...] = _EXPLAIN.get_or_build(
+        q, cache_key(q, "pages", section), lambda: build_section_pages(body)
+    )
+    return pages
 
 
 def page_count(q: Question, section: int) -> int:
@@ -177,8 +185,8 @@ def _menu(q: Question) -> tuple[MenuEntry, ...]:
     return result
 
 
-def _overview(q: Question, locale: str) -> dict[str, Any]:
-    result: dict[str, Any] = _EXPLAIN.get_or_build(
+def _overview(q: Question, locale: str) -> EmbedData:
+    result: EmbedData = _EXPLAIN.get_or_build(
         q, cache_key(q, "overview", locale), lambda: build_overview(q, locale)
     )
     return result
@@ -297,6 +305,6 @@ async def option_embed_async(q: Question, letter: str, *, locale: str) -> discor
     return _embed(data)
 
 
-def _embed(data: dict[str, Any]) -> discord.Embed:
+def _embed(data: EmbedData) -> discord.Embed:
     """An embed of its own from cached data (Embed.from_dict would share the cached field list)."""
     return discord.Embed.from_dict(copy.deepcopy(data))

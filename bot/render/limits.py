@@ -6,25 +6,21 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.render.discord_markdown import paginate
+from bot.render.paginate import EMBED_DESCRIPTION_LIMIT, paginate
 from bot.render.text import utf16_len
 
 EMBED_TITLE = 256
-EMBED_DESCRIPTION = 4096
+EMBED_DESCRIPTION = EMBED_DESCRIPTION_LIMIT  # 4096, paginate's default page
 FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER = 2048
-AUTHOR = 256
 EMBED_TOTAL = 6000
 EMBED_FIELDS = 25
 MESSAGE = 2000
-BUTTON_LABEL = 80
 CUSTOM_ID = 100
 SELECT_OPTIONS = 25
 SELECT_LABEL = 100
 SELECT_DESCRIPTION = 100
-ROWS = 5
-BUTTONS_PER_ROW = 5
 
 
 def cut(text: str, limit: int, suffix: str = "…") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -33,6 +33,9 @@ from bot.render.limits import (
     shrink_to_total,
 )
 from bot.render.text import utf16_len
+
+if TYPE_CHECKING:
+    from discord.types.embed import Embed as EmbedData  # the JSON object of an embed
 
 COLOR_OPEN = discord.Colour.blurple()
 COLOR_CLOSED = discord.Colour.dark_grey()
@@ -330,7 +333,7 @@ async def feedback_payload_async(q: Question, fb: Feedback, *, locale: str) -> d
     return _with_score(body, fb, locale)
 
 
-def _with_score(body: dict[str, object], fb: Feedback, locale: str) -> dict[str, Any]:
+def _with_score(body: EmbedData, fb: Feedback, locale: str) -> dict[str, Any]:
     if fb.kind == "practice" and fb.correct and fb.points == 0:
         footer = t("answer.score_practice_repeat", locale, total=fb.total_points)
     else:
@@ -350,11 +353,11 @@ def _with_score(body: dict[str, object], fb: Feedback, locale: str) -> dict[str,
 
 # Every member who picks the same option of the same question gets the same text: it is
 # rendered once per Question object (a reloaded bank renders anew) and language.
-_FEEDBACK: RenderCache[dict[str, object]] = RenderCache("feedback", 4096)
+_FEEDBACK: RenderCache[EmbedData] = RenderCache("feedback", 4096)
 _FEEDBACK_BODIES = _FEEDBACK.entries  # read directly on the click path: a hit is one dict lookup
 
 
-def build_feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> dict[str, object]:
+def build_feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> EmbedData:
     """The reply without its footer, as Discord's dict (pure: runs in worker threads)."""
     embed = _build_feedback_body(q, chosen, correct, locale)
     return shrink_to_total(embed, EMBED_TOTAL - FOOTER_ROOM).to_dict()

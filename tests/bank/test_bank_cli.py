@@ -41,6 +41,12 @@ def test_check_reports_path_line_reason_and_fails(tmp_path: Path, capsys: pytest
     assert "errors: 1;" in out
 
 
+def test_bank_alone_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank"]) == 2
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("check", "show", "export", "repair"))
+
+
 def test_check_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["bank", "check", str(tmp_path / "nope")])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.bank import Bank, load_bank
-from bot.bank.loader import FINGERPRINT_CHARS, _shingles, merge_copies
+from bot.bank.identity import FINGERPRINT_CHARS, _shingles, merge_copies
 from bot.bank.model import Question
 from bot.cli import main
 from tests.helpers import SCD_OPTIONS, SCD_TYPE1, SCD_TYPE2, structured

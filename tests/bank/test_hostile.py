@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import BankError, load_bank
-from bot.bank import loader as bank_loader
-from bot.bank.loader import read_bytes_inside
+from bot.bank import BankError, identity, load_bank, parse
+from bot.bank.files import read_bytes_inside
 from bot.bank.markdown_reader import read_markdown
 from bot.bank.model import LIMITS, MAX_FILE_BYTES
 from bot.bank.yamlformat import read_yaml
@@ -91,7 +90,7 @@ def test_a_reader_bug_costs_one_file_not_the_bank(tmp_path: Path, monkeypatch: p
     def explode(text: str, path: str, *, collection: str = "") -> list[object]:
         raise KeyError("surprise")
 
-    monkeypatch.setattr(bank_loader, "read_markdown", explode)
+    monkeypatch.setattr(parse, "read_markdown", explode)
     bank = load_bank(tmp_path)
     assert [q.key for q in bank.questions] == ["Q-1"]
     assert [str(p) for p in bank.errors] == ["bad.md:1: cannot be read (KeyError: 'surprise')"]
@@ -99,7 +98,7 @@ def test_a_reader_bug_costs_one_file_not_the_bank(tmp_path: Path, monkeypatch: p
     def recurse(text: str, path: str, *, collection: str = "") -> list[object]:
         raise RecursionError
 
-    monkeypatch.setattr(bank_loader, "read_markdown", recurse)
+    monkeypatch.setattr(parse, "read_markdown", recurse)
     assert [str(p) for p in load_bank(tmp_path).errors] == ["bad.md:1: nested too deeply to read"]
 
 
@@ -331,8 +330,8 @@ def test_a_bug_while_merging_copies_costs_no_question(
     def broken(*args: object, **kwargs: object) -> object:
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(bank_loader, "_fold", broken)
-    monkeypatch.setattr(bank_loader._Fingerprints, "similar", broken)
+    monkeypatch.setattr(identity, "_fold", broken)
+    monkeypatch.setattr(identity._Fingerprints, "similar", broken)
     bank = load_bank(tmp_path)
     assert sorted(q.key for q in bank.questions) == ["b/Q-1", "b/Q-2", "b/Q-2/Q-2"]  # kept apart
     assert "b/Q-1-copy.md:1: its copies could not be compared (ZeroDivisionError); served as it is" in [

@@ -22,9 +22,10 @@ import pytest
 
 from bot.bank import BankError
 from bot.bank.git import redact
-from bot.bank.loader import decode, merge_copies
+from bot.bank.identity import merge_copies
 from bot.bank.markdown_reader import NotAQuestion, read_markdown
 from bot.bank.model import Question
+from bot.bank.parse import decode
 from bot.bank.yamlformat import read_yaml
 
 SMALL, LARGE = 10_000, 100_000

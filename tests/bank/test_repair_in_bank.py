@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.bank import load_bank, mojibake
-from bot.bank.loader import read_file
+from bot.bank.parse import read_file
 from bot.cli import main
 from tests.helpers import MOJIBAKE_SOURCE, TEST_BANK, corrupt, lost_bytes, mojibake_copy
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.bank import load_bank, mojibake
-from bot.bank.loader import read_file
+from bot.bank.parse import read_file
 from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
