@@ -30,12 +30,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import reply, settle_heap
 from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
 from bot.bank.model import Question
 from bot.bank.select import Filter
 from bot.bank.topics import Selection, topic_key
+from bot.cogs.common import reply
 from bot.core import Post
 from bot.core.schedule import (
     DailyRun,
@@ -53,6 +53,7 @@ from bot.core.schedule import (
     slot_due,
     timezone_choices,
 )
+from bot.heap import settle_heap
 from bot.i18n import MESSAGES, locale_of, t
 from bot.render import ids
 from bot.render.limits import MESSAGE, cut

@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import public_refusal, reply
 from bot.bank.model import Question
+from bot.cogs.common import public_refusal, reply
 from bot.cogs.guard import Exposure
 from bot.i18n import locale_of, t
 from bot.render import ids

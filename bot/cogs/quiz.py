@@ -17,11 +17,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.app import public_refusal, reply, send_prepared
 from bot.bank.model import Question
 from bot.bank.select import Filter, close_tags, match_tags, pick, resolve_tag, tag_counts
+from bot.cogs.common import public_refusal, reply
 from bot.core import CloseResult, Post
 from bot.core.bounded import BoundedMap
+from bot.discord_internals import send_prepared
 from bot.i18n import locale_of, t
 from bot.render import ids
 from bot.render.question import (

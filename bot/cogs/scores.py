@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import public_refusal, reply
+from bot.cogs.common import public_refusal, reply
 from bot.core.models import LeaderboardMetric, LeaderboardPage
 from bot.core.periods import PeriodKind
 from bot.i18n import locale_of, t

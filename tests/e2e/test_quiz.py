@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import bot.app
+import bot.discord_internals
 from tests.fakediscord import BotHarness, Callback, FakeDiscord, World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +112,8 @@ async def test_feedback_goes_out_prepared_and_reads_the_same_through_send_messag
     assert fast.ephemeral and fast.callback.data["allowed_mentions"] == {"parse": []}
     assert "Why A is wrong" in embed_text(fast)
 
-    monkeypatch.setattr(bot.app, "PREPARED_PATH", False)  # as with a discord.py lacking its internals
+    # as with a discord.py lacking its internals
+    monkeypatch.setattr(bot.discord_internals, "PREPARED_PATH", False)
     other = fake.create_member(w.guild, "other")
     slow = await fake.click(post, post.custom_ids()[0], other)  # A as well: the same feedback
     assert "with_response" in slow.callback.call.query
