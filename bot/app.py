@@ -19,6 +19,7 @@ from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
 from bot.cogs.common import reply
 from bot.cogs.guard import SpoilerGuard
+from bot.cogs.services import Services
 from bot.core.sync import should_sync, sync_key, tree_hash
 from bot.discord_internals import replace_interaction_parser
 from bot.heap import settle_heap
@@ -28,8 +29,13 @@ from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-# Extensions loaded in setup_hook, in order.
-EXTENSIONS: tuple[str, ...] = ("bot.cogs.quiz", "bot.cogs.explain", "bot.cogs.scores", "bot.cogs.daily")
+# Extensions loaded in setup_hook, in order. What they share is in `QuizBot.services`.
+EXTENSIONS: tuple[str, ...] = (
+    "bot.cogs.quiz",
+    "bot.cogs.explain",
+    "bot.cogs.scores",
+    "bot.cogs.daily",
+)
 
 
 def intents() -> discord.Intents:
@@ -43,6 +49,8 @@ def intents() -> discord.Intents:
 
 
 class QuizBot(commands.Bot):
+    #: What the cogs share (bot/cogs/services.py): set up in setup_hook, once storage is open.
+    services: Services
     #: On close, how long the interactions already being handled get to finish (store the answer,
     #: send the feedback) before the connection is closed anyway.
     shutdown_grace: float = 5.0
@@ -111,6 +119,7 @@ class QuizBot(commands.Bot):
         self._storage = await Storage.open(path)
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
+        self.services = await Services.create(self)
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -36,6 +36,7 @@ from bot.bank.model import Question
 from bot.bank.select import Filter
 from bot.bank.topics import Selection, topic_key
 from bot.cogs.common import reply
+from bot.cogs.posts import PostFailed
 from bot.core import Post
 from bot.core.schedule import (
     DailyRun,
@@ -61,7 +62,7 @@ from bot.render.topics import topic_choices
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
-    from bot.cogs.quiz import Quiz
+    from bot.cogs.posts import QuizService
 
 log = logging.getLogger(__name__)
 
@@ -470,11 +471,8 @@ class DailyScheduler:
         finally:
             self._busy.discard(sch.guild_id)
 
-    def _quiz(self) -> Quiz:
-        quiz = self.bot.get_cog("Quiz")
-        if quiz is None:
-            raise RuntimeError("the Quiz cog is not loaded")
-        return cast("Quiz", quiz)
+    def _quiz(self) -> QuizService:
+        return self.bot.services.quiz
 
     async def _close_previous(self, guild_id: int, keep: int) -> None:
         """Close (reveal) the server's open dailies older than post `keep`; members who did not
@@ -489,9 +487,6 @@ class DailyScheduler:
     async def _deliver(self, run: DailyRun, post: Post, *, first: bool = True) -> None:
         """Send a recorded daily: close the previous one, record the attempt (the claim recorded the
         first), send, record the message id."""
-        # imported here: the class of the Quiz extension as loaded now (extensions can be reloaded)
-        from bot.cogs.quiz import PostFailed
-
         storage = self.bot.storage
         question = self.bot.bank.get(post.question_key)
         if question is None:
@@ -696,8 +691,8 @@ class Daily(commands.Cog):
 
     # ---------------------------------------------------------------- helpers
 
-    def _quiz(self) -> Quiz:
-        return self.scheduler._quiz()  # noqa: SLF001
+    def _quiz(self) -> QuizService:
+        return self.bot.services.quiz
 
     def matching(self, topics: Sequence[str], difficulty: str | None) -> list[Question]:
         """The questions a daily with this filter can ask (any of the topics, and the level). Each
@@ -1385,11 +1380,7 @@ class Daily(commands.Cog):
         if language is not None:
             value = None if language.value == "auto" else language.value
             settings = await storage.set_guild_extra(guild_id, "post_locale", value)
-            quiz = self._quiz()
-            if value is None:
-                quiz.post_locales.pop(guild_id, None)
-            else:
-                quiz.post_locales[guild_id] = value
+            self._quiz().set_post_locale(guild_id, value)
         chosen = settings.extra.get("post_locale")
         lang = {"en": "English", "zh-TW": "繁體中文"}.get(str(chosen), t("admin.language_auto", locale))
         text = t(

@@ -221,7 +221,7 @@ async def test_closing_reveals_the_distribution_and_refuses_late_clicks(
     await fake.click(post, post.custom_ids()[0], w.member)
     await fake.click(post, post.custom_ids()[4], w.member_zh)
     post_id = int(post.custom_ids()[0].split(":")[2])
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     mark = fake.mark()
     result = await quiz.close_post(post_id)
     assert result.participants == 2 and result.correct_count == 1
@@ -320,7 +320,7 @@ async def test_a_deleted_channel_or_missing_permission_does_not_break_closing(
     w, fake = discord_world, fake_discord
     post = (await post_quiz(fake, w, topic="CLI")).message
     second = (await fake.invoke(w.guild, w.general, w.member_zh, "quiz", {"topic": "CLI"})).message
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     fake.delete_channel(w.quiz)
     await fake.gateway.sync()
     result = await quiz.close_post(int(post.custom_ids()[0].split(":")[2]))
