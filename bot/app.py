@@ -35,6 +35,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.explain",
     "bot.cogs.scores",
     "bot.cogs.daily",
+    "bot.cogs.admin",
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.app import QuizBot
-from bot.cogs.daily import Daily, DailyScheduler
+from bot.cogs.scheduler import DailyScheduler
 from bot.settings import Settings
 from tests.e2e.test_quiz import embed_text
 from tests.fakediscord import BotHarness, FakeDiscord, FaultResponse, P, StoredMessage, World
@@ -82,7 +82,7 @@ def bot_factory(clock: Clock) -> Callable[[Settings], QuizBot]:
     class ClockedBot(QuizBot):
         async def setup_hook(self) -> None:
             await super().setup_hook()
-            scheduler = daily_cog(self).scheduler
+            scheduler = self.services.scheduler
             scheduler.now = clock  # before its first pass, which waits for on_ready
             scheduler.max_rate = None
 
@@ -94,14 +94,8 @@ def bot_questions() -> dict[str, str]:
     return dict(QUESTIONS)
 
 
-def daily_cog(bot: Any) -> Daily:
-    cog = bot.get_cog("Daily")
-    assert cog is not None
-    return cog  # type: ignore[no-any-return]
-
-
 def scheduler(quizbot: BotHarness[Any]) -> DailyScheduler:
-    return daily_cog(quizbot.running).scheduler
+    return quizbot.running.services.scheduler  # type: ignore[no-any-return]
 
 
 def _footer(payload: dict[str, Any]) -> str:
