@@ -1,7 +1,8 @@
-"""The Discord client: `QuizBot` wires the bank, storage and cogs together.
+"""The Discord client: `QuizBot` wires the bank, storage, services and cogs together.
 
-Everything Discord-specific lives here and in `bot/cogs/`; the rules live in
-`bot/bank`, `bot/core` and `bot/storage`.
+Everything Discord-specific lives here, in `bot/cogs/` (the cogs, and the services they share:
+`QuizBot.services`) and in `bot/discord_internals.py` (what discord.py offers no public API for);
+the rules live in `bot/bank`, `bot/core` and `bot/storage`.
 """
 
 from __future__ import annotations
@@ -94,27 +95,7 @@ class QuizBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if not self.bank.questions:
-            questions_git = self.settings.questions_git
-            if questions_git:  # clone it on first start; /quizadmin reload and the daily pull update it
-                try:
-                    cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
-                    log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
-                except bank_git.GitError as exc:
-                    self.bank_git_error = str(exc)
-                    log.error("question bank from Git: %s", exc)
-            try:
-                root = bank_git.safe_bank_dir(self.settings.questions_dir, questions_git)
-            except bank_git.GitError as exc:  # a sub-path through a symbolic link: nothing is read
-                self.bank_git_error = str(exc)
-                log.error("question bank: %s", exc)
-                self.bank = Bank(problems=[Problem("QUESTIONS_GIT", 0, str(exc))])
-            else:
-                self.bank = load_bank(root)
-            log.info("question bank: %s", self.bank.summary_line())
-            if not self.bank.questions:
-                log.warning("no question loaded: the bot runs with an empty bank (see /quizadmin bank)")
-            for problem in self.bank.errors:
-                log.warning("question file skipped: %s", problem)
+            await self._load_bank()
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await Storage.open(path)
@@ -132,6 +113,31 @@ class QuizBot(commands.Bot):
                 raise
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
         settle_heap()
+
+    async def _load_bank(self) -> None:
+        """Read the bank at start (cloning QUESTIONS_GIT first when the folder is new); a broken
+        bank never stops the bot: it runs with what loaded, and /quizadmin bank says why."""
+        questions_git = self.settings.questions_git
+        if questions_git:  # clone it on first start; /quizadmin reload and the daily pull update it
+            try:
+                cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
+                log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
+            except bank_git.GitError as exc:
+                self.bank_git_error = str(exc)
+                log.error("question bank from Git: %s", exc)
+        try:
+            root = bank_git.safe_bank_dir(self.settings.questions_dir, questions_git)
+        except bank_git.GitError as exc:  # a sub-path through a symbolic link: nothing is read
+            self.bank_git_error = str(exc)
+            log.error("question bank: %s", exc)
+            self.bank = Bank(problems=[Problem("QUESTIONS_GIT", 0, str(exc))])
+        else:
+            self.bank = load_bank(root)
+        log.info("question bank: %s", self.bank.summary_line())
+        if not self.bank.questions:
+            log.warning("no question loaded: the bot runs with an empty bank (see /quizadmin bank)")
+        for problem in self.bank.errors:
+            log.warning("question file skipped: %s", problem)
 
     async def on_ready(self) -> None:
         # What GUILD_CREATE brought (every server's channels, roles, permissions) is start-up state

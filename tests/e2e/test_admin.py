@@ -386,6 +386,17 @@ async def test_reset_one_member_or_everyone_behind_a_confirmation(
     assert await aggregates() == {k: [] for k in kept}
 
 
+async def test_the_reset_confirmation_works_after_a_restart(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    ask = await admin(fake, w, "reset")
+    await quizbot.restart()  # the /quizadmin extension is loaded anew: its buttons still answer
+    go = next(c for c in ask.message.custom_ids() if ":go:" in c)
+    done = (await fake.click(ask.message, go, w.admin)).message
+    assert done is not None and "for everyone (0 answers removed)" in done.content
+
+
 async def test_export_is_a_csv_attachment(
     quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
 ) -> None:
