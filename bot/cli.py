@@ -186,10 +186,7 @@ def _cmd_export_scores(args: argparse.Namespace) -> int:
     except (sqlite3.Error, RuntimeError, ValueError) as exc:
         return _fail(f"cannot read {path}: {exc}")
     records = score_records(rows)
-    if args.format == "json":
-        text = scores_json(args.guild, period_key, now, records)
-    else:
-        text = scores_csv(records)
+    text = scores_json(args.guild, period_key, now, records) if args.format == "json" else scores_csv(records)
     if args.output:
         # A CSV file gets a BOM so spreadsheet programs read CJK names as UTF-8.
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"

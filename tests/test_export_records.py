@@ -45,9 +45,9 @@ def test_the_columns_and_accuracy_of_a_record() -> None:
         "rank", "user_id", "display_name", "points", "answers", "correct", "accuracy",
         "current_streak", "best_streak", "period",
     )  # fmt: skip
-    assert rec.user_id == "1000000000000000000" and rec.accuracy == 0.6667 and rec.period == "all"
+    assert (rec.user_id, rec.accuracy, rec.period) == ("1000000000000000000", 0.6667, "all")
     (none,) = score_records([ScoreRow(G, 1, None, "all", 0, 0, 0, None, 0, 0)])
-    assert none.accuracy is None and none.display_name is None
+    assert (none.accuracy, none.display_name) == (None, None)
 
 
 def test_csv_has_four_decimals_no_formulas_and_a_header() -> None:
@@ -59,7 +59,8 @@ def test_csv_has_four_decimals_no_formulas_and_a_header() -> None:
         no_answers,
     ]
     text = scores_csv(score_records(rows))
-    assert "\r" not in text and text.endswith("\n")
+    assert "\r" not in text
+    assert text.endswith("\n")
     parsed = list(csv.reader(io.StringIO(text)))
     assert tuple(parsed[0]) == EXPORT_COLUMNS
     assert [(r[0], r[2], r[6]) for r in parsed[1:]] == [
@@ -78,7 +79,7 @@ def test_csv_cell() -> None:
 def test_json_keeps_numbers_and_names_as_they_are() -> None:
     at = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
     doc = json.loads(scores_json(G, "week:2030-02-25", at, score_records([row(1, 20, 3, 2, "=x")])))
-    assert doc["guild_id"] == str(G) and doc["period"] == "week:2030-02-25"
+    assert (doc["guild_id"], doc["period"]) == (str(G), "week:2030-02-25")
     assert doc["exported_at"] == "2030-03-01T12:00:00+00:00"
     assert doc["members"] == [
         {

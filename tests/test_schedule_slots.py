@@ -108,10 +108,13 @@ def test_the_next_post_is_the_first_free_slot_after_now(
     nxt = next_post_at(start, at, tz, taken)  # no active_since: today's slot counts when due
     assert nxt is not None
     if nxt == start:  # catching up: today's slot is due and free
-        assert due_at(today, at, tz) <= start and today.isoformat() not in taken
+        assert due_at(today, at, tz) <= start
+        assert today.isoformat() not in taken
         return
     day = local_day(nxt, tz)
-    assert nxt == due_at(day, at, tz) and nxt > start and day.isoformat() not in taken
+    assert nxt == due_at(day, at, tz)
+    assert nxt > start
+    assert day.isoformat() not in taken
     # no free slot in between
     d = today
     while d < day:
@@ -123,11 +126,12 @@ def test_the_next_post_is_the_first_free_slot_after_now(
 
 
 def test_split_topics_takes_every_separator_people_type() -> None:
-    assert split_topics("Spark, Delta-Lake；Jobs、Unity Catalog，CLI;") == [
+    typed = "Spark, Delta-Lake；Jobs、Unity Catalog，CLI;"  # noqa: RUF001 - full-width, as typed in 繁體中文
+    assert split_topics(typed) == [
         "Spark",
         "Delta-Lake",
         "Jobs",
         "Unity Catalog",
         "CLI",
     ]
-    assert split_topics(None) == [] and split_topics("") == [] and split_topics(" , ;") == []
+    assert [split_topics(None), split_topics(""), split_topics(" , ;")] == [[], [], []]

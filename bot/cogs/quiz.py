@@ -179,7 +179,8 @@ class Quiz(commands.Cog):
         locale: str,
     ) -> None:
         """Record the practice post, then send it as the interaction's answer."""
-        assert interaction.guild_id is not None and interaction.channel_id is not None
+        assert interaction.guild_id is not None
+        assert interaction.channel_id is not None
         storage = self.bot.storage
         post = await storage.create_post(
             interaction.guild_id,

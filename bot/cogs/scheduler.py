@@ -358,15 +358,15 @@ class DailyScheduler:
                 else:  # paused: no next daily to replace it, so the usual daily lifetime
                     lifetime = (await self.bot.storage.get_guild_settings(sch.guild_id)).daily_lifetime_s
                     closes = now + timedelta(seconds=lifetime)
-                args: dict[str, Any] = dict(
-                    due_at=now,
-                    now=now,
-                    channel_id=sch.channel_id,
-                    role_id=sch.role_id,
-                    candidates=self.candidates(sch.topics, sch.difficulty),
-                    closes_at=closes,
-                    rng=self.rng,
-                )
+                args: dict[str, Any] = {
+                    "due_at": now,
+                    "now": now,
+                    "channel_id": sch.channel_id,
+                    "role_id": sch.role_id,
+                    "candidates": self.candidates(sch.topics, sch.difficulty),
+                    "closes_at": closes,
+                    "rng": self.rng,
+                }
                 claimed = await self.bot.storage.claim_daily(sch.guild_id, today, scheduled=True, **args)
                 if claimed is None:
                     claimed = await self.bot.storage.claim_daily(sch.guild_id, today, scheduled=False, **args)

@@ -230,11 +230,11 @@ def skippable_slots(
 
 
 #: What separates the topics typed in one option: ASCII and full-width commas, 、 and semicolons.
-TOPIC_SEPARATORS = ",;，、；"
+TOPIC_SEPARATORS = ",;，、；"  # noqa: RUF001 - the full-width ones are what 繁體中文 keyboards type
 
 
 def split_topics(text: str | None) -> list[str]:
-    """`"Spark, Delta-Lake；Jobs"` -> ["Spark", "Delta-Lake", "Jobs"] (empty parts dropped)."""
+    """`"Spark, Delta-Lake、Jobs"` -> ["Spark", "Delta-Lake", "Jobs"] (empty parts dropped)."""
     if not text:
         return []
     for sep in TOPIC_SEPARATORS[1:]:

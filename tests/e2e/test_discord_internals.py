@@ -58,7 +58,8 @@ def test_point_discord_at_moves_rest_and_gateway_and_restores() -> None:
     try:
         point_discord_at("http://127.0.0.1:9/api/v10/", "ws://127.0.0.1:9/gateway/")
         assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
-        assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL("ws://127.0.0.1:9/gateway/")
+        gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        assert gateway == yarl.URL("ws://127.0.0.1:9/gateway/")
         # a client connects there when it is given no gateway (it never asks /gateway/bot)
         from_client = inspect.signature(discord.gateway.DiscordWebSocket.from_client)
         assert from_client.parameters["gateway"].default is None
@@ -131,7 +132,8 @@ async def test_the_bot_sees_every_interaction_first_and_knows_its_handlers(
     finally:
         log.removeHandler(waiting)
         log.removeHandler(ignored)
-    assert click.answered and not late.answered
+    assert click.answered
+    assert not late.answered
     assert await bot.storage.get_answer(int(post.custom_ids()[1].split(":")[2]), w.member.id) is not None
 
 
@@ -146,7 +148,9 @@ def test_send_prepared_finds_what_it_uses() -> None:
 
 def test_the_response_type_is_what_marks_an_interaction_answered() -> None:
     response = object.__new__(discord.InteractionResponse)
-    response._response_type = None  # noqa: SLF001 - what send_prepared sets
-    assert not response.is_done() and response.type is None
-    response._response_type = discord.InteractionResponseType.channel_message  # noqa: SLF001
-    assert response.is_done() and response.type is discord.InteractionResponseType.channel_message
+    response._response_type = None  # what send_prepared sets
+    assert not response.is_done()
+    assert response.type is None
+    response._response_type = discord.InteractionResponseType.channel_message
+    assert response.is_done()
+    assert response.type is discord.InteractionResponseType.channel_message
