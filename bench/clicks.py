@@ -74,7 +74,7 @@ def serve_baseline(api_base: str, gateway_url: str, token: str, loop_kind: str) 
     """The subprocess side: a plain discord.py bot (guilds intent) with one DynamicItem."""
     from discord.ext import commands
 
-    from bot.app import point_discord_at
+    from bot.discord_internals import point_discord_at
 
     point_discord_at(api_base, gateway_url)
 
@@ -118,7 +118,8 @@ def serve_quizbot(
     api_base: str, gateway_url: str, token: str, workdir: str, guild_id: str, loop_kind: str
 ) -> None:
     """The subprocess side: the real QuizBot until stdin closes."""
-    from bot.app import QuizBot, point_discord_at
+    from bot.app import QuizBot
+    from bot.discord_internals import point_discord_at
     from bot.settings import Settings
 
     point_discord_at(api_base, gateway_url)

@@ -45,7 +45,7 @@ import aiohttp  # noqa: E402
 import discord  # noqa: E402
 from discord.ext import commands  # noqa: E402
 
-from bot.app import point_discord_at  # noqa: E402
+from bot.discord_internals import point_discord_at  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakediscord import BotHarness, FakeDiscord, FakeGuild, FakeMember, InteractionHandle, StoredMessage  # noqa: E402
 

@@ -1,47 +1,43 @@
-"""The Discord client: `QuizBot` wires the bank, storage and cogs together.
+"""The Discord client: `QuizBot` wires the bank, storage, services and cogs together.
 
-Everything Discord-specific lives here and in `bot/cogs/`; the rules live in
-`bot/bank`, `bot/core` and `bot/storage`.
+Everything Discord-specific lives here, in `bot/cogs/` (the cogs, and the services they share:
+`QuizBot.services`) and in `bot/discord_internals.py` (what discord.py offers no public API for);
+the rules live in `bot/bank`, `bot/core` and `bot/storage`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Coroutine
 from typing import Any
 
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import Bank, Problem, load_bank
 from bot.bank import git as bank_git
+from bot.cogs.common import reply
 from bot.cogs.guard import SpoilerGuard
+from bot.cogs.services import Services
 from bot.core.sync import should_sync, sync_key, tree_hash
-from bot.i18n import locale_of, t
-from bot.render.question import PreparedEmbed, PreparedView
+from bot.discord_internals import replace_interaction_parser
+from bot.heap import settle_heap
+from bot.i18n import COMMANDS_ZH, locale_of, t
 from bot.settings import Settings
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-# Extensions loaded in setup_hook, in order.
-EXTENSIONS: tuple[str, ...] = ("bot.cogs.quiz", "bot.cogs.explain", "bot.cogs.scores", "bot.cogs.daily")
-
-
-def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
-    """Make discord.py talk to another Discord (the loopback fake in tests).
-
-    Both are needed: REST goes through `Route.BASE`, and a non-sharded client
-    never asks `/gateway/bot` but connects straight to `DEFAULT_GATEWAY`.
-    """
-    if api_base:
-        discord.http.Route.BASE = api_base.rstrip("/")
-    if gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+# Extensions loaded in setup_hook, in order. What they share is in `QuizBot.services`.
+EXTENSIONS: tuple[str, ...] = (
+    "bot.cogs.quiz",
+    "bot.cogs.explain",
+    "bot.cogs.scores",
+    "bot.cogs.daily",
+    "bot.cogs.admin",
+)
 
 
 def intents() -> discord.Intents:
@@ -54,26 +50,9 @@ def intents() -> discord.Intents:
     return wanted
 
 
-#: Collect the young generation every 10,000 new objects rather than 700 (see settle_heap).
-GC_THRESHOLD = (10_000, 10, 10)
-
-
-def settle_heap() -> None:
-    """Move what is alive now (the bank, the command tree, discord.py's caches) out of the cyclic
-    garbage collector's reach, and collect the young generation less often.
-
-    A burst of clicks allocates fast, and with CPython's defaults the collector ran ~240 times per
-    1,000 clicks, twice over the whole heap: ~0.2 ms of a ~0.8 ms click (bench/clicks.py,
-    docs/performance.md). Objects frozen here are still freed by reference counting; what was
-    frozen before (an old bank) is unfrozen first, so a bank reload leaks nothing.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-
-
 class QuizBot(commands.Bot):
+    #: What the cogs share (bot/cogs/services.py): set up in setup_hook, once storage is open.
+    services: Services
     #: On close, how long the interactions already being handled get to finish (store the answer,
     #: send the feedback) before the connection is closed anyway.
     shutdown_grace: float = 5.0
@@ -105,10 +84,8 @@ class QuizBot(commands.Bot):
         self._draining: asyncio.Future[None] | None = None
         # discord.py calls this parser for every INTERACTION_CREATE and starts the handler tasks
         # (command tree, views, dynamic items) from it; wrapping it is the one place to refuse new
-        # interactions and to know which handler tasks are in flight.
-        parsers = self._connection.parsers
-        self._parse_interaction = parsers["INTERACTION_CREATE"]
-        parsers["INTERACTION_CREATE"] = self._on_interaction_create
+        # interactions and to know which handler tasks are in flight (bot/discord_internals.py).
+        self._parse_interaction = replace_interaction_parser(self, self._on_interaction_create)
 
     @property
     def storage(self) -> Storage:
@@ -118,32 +95,13 @@ class QuizBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if not self.bank.questions:
-            questions_git = self.settings.questions_git
-            if questions_git:  # clone it on first start; /quizadmin reload and the daily pull update it
-                try:
-                    cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
-                    log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
-                except bank_git.GitError as exc:
-                    self.bank_git_error = str(exc)
-                    log.error("question bank from Git: %s", exc)
-            try:
-                root = bank_git.safe_bank_dir(self.settings.questions_dir, questions_git)
-            except bank_git.GitError as exc:  # a sub-path through a symbolic link: nothing is read
-                self.bank_git_error = str(exc)
-                log.error("question bank: %s", exc)
-                self.bank = Bank(problems=[Problem("QUESTIONS_GIT", 0, str(exc))])
-            else:
-                self.bank = load_bank(root)
-            log.info("question bank: %s", self.bank.summary_line())
-            if not self.bank.questions:
-                log.warning("no question loaded: the bot runs with an empty bank (see /quizadmin bank)")
-            for problem in self.bank.errors:
-                log.warning("question file skipped: %s", problem)
+            await self._load_bank()
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await Storage.open(path)
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
+        self.services = await Services.create(self)
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
@@ -155,6 +113,31 @@ class QuizBot(commands.Bot):
                 raise
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
         settle_heap()
+
+    async def _load_bank(self) -> None:
+        """Read the bank at start (cloning QUESTIONS_GIT first when the folder is new); a broken
+        bank never stops the bot: it runs with what loaded, and /quizadmin bank says why."""
+        questions_git = self.settings.questions_git
+        if questions_git:  # clone it on first start; /quizadmin reload and the daily pull update it
+            try:
+                cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
+                log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
+            except bank_git.GitError as exc:
+                self.bank_git_error = str(exc)
+                log.error("question bank from Git: %s", exc)
+        try:
+            root = bank_git.safe_bank_dir(self.settings.questions_dir, questions_git)
+        except bank_git.GitError as exc:  # a sub-path through a symbolic link: nothing is read
+            self.bank_git_error = str(exc)
+            log.error("question bank: %s", exc)
+            self.bank = Bank(problems=[Problem("QUESTIONS_GIT", 0, str(exc))])
+        else:
+            self.bank = load_bank(root)
+        log.info("question bank: %s", self.bank.summary_line())
+        if not self.bank.questions:
+            log.warning("no question loaded: the bot runs with an empty bank (see /quizadmin bank)")
+        for problem in self.bank.errors:
+            log.warning("question file skipped: %s", problem)
 
     async def on_ready(self) -> None:
         # What GUILD_CREATE brought (every server's channels, roles, permissions) is start-up state
@@ -284,8 +267,6 @@ class CommandTranslator(app_commands.Translator):
     ) -> str | None:
         if locale not in (discord.Locale.taiwan_chinese, discord.Locale.chinese):
             return None
-        from bot.i18n import COMMANDS_ZH
-
         return COMMANDS_ZH.get(string.message)
 
 
@@ -320,107 +301,3 @@ class QuizTree(app_commands.CommandTree["QuizBot"]):
             )
             message = t("error.generic", locale)
         await reply(interaction, message)
-
-
-def _prepared_path() -> bool:
-    """Whether this discord.py has what `send_prepared` uses beyond its public API."""
-    return (
-        hasattr(discord.webhook.async_, "async_context")
-        and hasattr(discord.http, "Route")
-        and "_response_type" in getattr(discord.InteractionResponse, "__slots__", ())
-        and "_session" in getattr(discord.Interaction, "__slots__", ())
-    )
-
-
-#: False (discord.py changed, or a test): send_prepared goes through send_message instead.
-PREPARED_PATH = _prepared_path()
-
-
-async def send_prepared(
-    interaction: discord.Interaction,
-    *,
-    embeds: list[dict[str, Any]],
-    components: list[dict[str, Any]],
-    ephemeral: bool = True,
-) -> None:
-    """Answer an interaction with a message whose embeds and components are already Discord's
-    JSON, mentions disabled (the answer feedback: a reply per click, built from cached parts).
-
-    discord.py's `InteractionResponse.send_message` always asks Discord for the message it created
-    (`with_response`) and parses it into a Message; on the answer path that parse and the
-    payload's round trip through Embed and View objects were about a fifth of a click's CPU
-    (bench/clicks.py). This posts the same callback without asking for the message back, through
-    the same discord.py adapter (same retries and HTTPException errors), and marks the
-    interaction answered as send_message does. Without the internals it needs (a later
-    discord.py) it falls back to send_message with the same payload.
-    """
-    data: dict[str, Any] = {
-        "embeds": embeds,
-        "components": components,
-        "allowed_mentions": {"parse": []},
-    }
-    if ephemeral:
-        data["flags"] = discord.MessageFlags(ephemeral=True).value
-    if not PREPARED_PATH:
-        await interaction.response.send_message(
-            embeds=[PreparedEmbed(e) for e in embeds],
-            view=PreparedView(components),
-            ephemeral=ephemeral,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-        return
-    response = interaction.response
-    if response.is_done():
-        raise discord.InteractionResponded(interaction)
-    route = discord.http.Route(
-        "POST",
-        "/interactions/{webhook_id}/{webhook_token}/callback",
-        webhook_id=interaction.id,
-        webhook_token=interaction.token,
-    )
-    http = interaction.client.http
-    await discord.webhook.async_.async_context.get().request(
-        route,
-        session=interaction._session,  # the session send_message uses
-        proxy=http.proxy,
-        proxy_auth=http.proxy_auth,
-        payload={"type": discord.InteractionResponseType.channel_message.value, "data": data},
-    )
-    response._response_type = discord.InteractionResponseType.channel_message  # as send_message does
-
-
-def public_refusal(interaction: discord.Interaction, *, files: bool = False) -> str | None:
-    """Why a public reply may not be posted in the interaction's channel, or None when it may.
-
-    A public reply speaks in the channel for the member, so the member must be allowed to send
-    there (`interaction.permissions`: their permissions in the channel, overwrites included); and
-    the bot must be able to post what it sends (`interaction.app_permissions`): View Channel,
-    Send Messages (Send Messages in Threads in a thread), Embed Links, and Attach Files when
-    `files`. The caller then answers ephemerally with this reason.
-    """
-    locale = locale_of(interaction.locale)
-    in_thread = isinstance(interaction.channel, discord.Thread)
-    member = interaction.permissions
-    member_sends = member.send_messages_in_threads if in_thread else member.send_messages
-    if not (member.view_channel and member_sends):
-        return t("public.member_cannot_send", locale)
-    app = interaction.app_permissions
-    needed = ["view_channel", "send_messages_in_threads" if in_thread else "send_messages", "embed_links"]
-    if files:
-        needed.append("attach_files")
-    missing = [name for name in needed if not getattr(app, name)]
-    if missing:
-        names = ", ".join(t(f"admin.perm.{name}", locale) for name in missing)
-        return t("public.bot_cannot_send", locale, perms=names)
-    return None
-
-
-async def reply(interaction: discord.Interaction, message: str, **kwargs: object) -> None:
-    """An ephemeral text reply that works whether or not the interaction was answered already."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, **kwargs)  # type: ignore[arg-type]
-        else:
-            await interaction.response.send_message(message, ephemeral=True, **kwargs)  # type: ignore[arg-type]
-    except discord.HTTPException:
-        log.warning("could not send a reply to interaction %s", interaction.id, exc_info=True)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from bot.core.models import ScoreRow
+    from bot.core.periods import PeriodKind
 
 
 def _bot_settings() -> tuple[Settings, str] | None:
@@ -70,21 +77,17 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
     from bot.storage import migrate
 
-    def fail(message: str) -> int:
-        print(f"quizbot: {message}", file=sys.stderr)
-        return 2
-
     try:
         source = load_settings().database_path
     except SettingsError as exc:
-        return fail(str(exc))
+        return _fail(str(exc))
     target = Path(args.path)
     if not source.is_file():
-        return fail(f"no database at {str(source)!r} (DATABASE_PATH)")
+        return _fail(f"no database at {str(source)!r} (DATABASE_PATH)")
     if target.exists() and (target.is_dir() or target.resolve() == source.resolve()):
-        return fail(f"{str(target)!r} is a folder or the database itself; give a new file name")
+        return _fail(f"{str(target)!r} is a folder or the database itself; give a new file name")
     if target.exists() and not args.force:
-        return fail(f"{str(target)!r} exists; pass --force to replace it")
+        return _fail(f"{str(target)!r} exists; pass --force to replace it")
     partial = target.with_name(target.name + ".partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -92,11 +95,11 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         problems, version = migrate.backup_file(source, partial)
         if problems:
             partial.unlink(missing_ok=True)
-            return fail(f"the copy failed its integrity check: {problems[0]}")
+            return _fail(f"the copy failed its integrity check: {problems[0]}")
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        return fail(f"backup to {str(target)!r} failed: {exc}")
+        return _fail(f"backup to {str(target)!r} failed: {exc}")
     print(f"backup written: {target} ({target.stat().st_size} bytes, schema version {version}, integrity ok)")
     return 0
 
@@ -132,21 +135,11 @@ def _add_ops_commands(sub: argparse._SubParsersAction) -> None:
 
 
 # --- export-scores
-EXPORT_COLUMNS = (
-    "rank",
-    "user_id",
-    "display_name",
-    "points",
-    "answers",
-    "correct",
-    "accuracy",
-    "current_streak",
-    "best_streak",
-    "period",
-)
 
 
 def _add_export_scores(sub: argparse._SubParsersAction) -> None:
+    from bot.core.periods import PERIOD_KINDS
+
     export = sub.add_parser(
         "export-scores", help="print one server's scores (from DATABASE_PATH) as CSV or JSON"
     )
@@ -154,7 +147,7 @@ def _add_export_scores(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", required=True, choices=["csv", "json"])
     export.add_argument(
         "--period",
-        choices=["all", "week", "month"],
+        choices=PERIOD_KINDS,
         default="all",
         help="this week / this month in the server's time zone, or all time (default)",
     )
@@ -175,73 +168,25 @@ def _snowflake_arg(value: str) -> int:
 
 
 def _cmd_export_scores(args: argparse.Namespace) -> int:
-    import asyncio
-    import csv
-    import io
-    import json
+    """Read the server's scores, format them (bot.core.export, as /quizadmin export does), write."""
     import sqlite3
     from datetime import UTC, datetime
 
-    from bot.storage import Storage, queries
-
-    def fail(message: str) -> int:
-        print(f"quizbot: {message}", file=sys.stderr)
-        return 2
+    from bot.core.export import score_records, scores_csv, scores_json
 
     try:
         path = load_settings().database_path
     except SettingsError as exc:
-        return fail(str(exc))
+        return _fail(str(exc))
     if not path.is_file():
-        return fail(f"database not found: {path} (set DATABASE_PATH)")
+        return _fail(f"database not found: {path} (set DATABASE_PATH)")
     now = datetime.now(UTC)
-
-    async def read() -> tuple[str, list[Any]]:
-        async with await Storage.open(path) as storage:
-            key = await storage.run_sync(queries.bucket_for, args.guild, args.period, queries.to_ms(now))
-            return key, await storage.export_scores(args.guild, args.period, at=now)
-
     try:
-        period_key, rows = asyncio.run(read())
+        period_key, rows = _read_scores(path, args.guild, args.period, now)
     except (sqlite3.Error, RuntimeError, ValueError) as exc:
-        return fail(f"cannot read {path}: {exc}")
-    records: list[dict[str, Any]] = []
-    for i, r in enumerate(rows):  # competition ranks by points (rows come by points, then user id)
-        rank = records[-1]["rank"] if records and rows[i - 1].points == r.points else i + 1
-        records.append(
-            {
-                "rank": rank,
-                "user_id": str(r.user_id),
-                "display_name": r.display_name,
-                "points": r.points,
-                "answers": r.answers,
-                "correct": r.correct,
-                "accuracy": None if r.accuracy is None else round(r.accuracy, 4),
-                "current_streak": r.current_streak,
-                "best_streak": r.best_streak,
-                "period": r.period_key,
-            }
-        )
-    if args.format == "json":
-        doc = {
-            "guild_id": str(args.guild),
-            "period": period_key,
-            "exported_at": now.isoformat(),
-            "members": records,
-        }
-        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for rec in records:
-            name = rec["display_name"] or ""
-            if name[:1] in ("=", "+", "-", "@", "\t", "\r"):  # no formulas when opened in a spreadsheet
-                name = "'" + name
-            writer.writerow(
-                {**rec, "display_name": name, "accuracy": "" if rec["accuracy"] is None else rec["accuracy"]}
-            )
-        text = buf.getvalue()
+        return _fail(f"cannot read {path}: {exc}")
+    records = score_records(rows)
+    text = scores_json(args.guild, period_key, now, records) if args.format == "json" else scores_csv(records)
     if args.output:
         # A CSV file gets a BOM so spreadsheet programs read CJK names as UTF-8.
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
@@ -249,12 +194,33 @@ def _cmd_export_scores(args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding=encoding, newline="") as out:
                 out.write(text)
         except OSError as exc:
-            return fail(f"cannot write {args.output}: {exc.strerror or exc}")
+            return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
     else:
         sys.stdout.write(text)
     if not rows:
         print(f"quizbot: no scores for guild {args.guild} ({period_key})", file=sys.stderr)
     return 0
+
+
+def _read_scores(path: Path, guild_id: int, period: PeriodKind, now: datetime) -> tuple[str, list[ScoreRow]]:
+    """(the period's bucket key, the rows) of one server, read through Storage."""
+    import asyncio
+
+    from bot.core.export import export_period_key
+    from bot.storage import Storage
+
+    async def read() -> tuple[str, list[ScoreRow]]:
+        async with await Storage.open(path) as storage:
+            timezone = (await storage.get_guild_settings(guild_id)).timezone
+            rows = await storage.export_scores(guild_id, period, at=now)
+            return export_period_key(period, now, timezone), rows
+
+    return asyncio.run(read())
+
+
+def _fail(message: str) -> int:
+    print(f"quizbot: {message}", file=sys.stderr)
+    return 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,14 +51,17 @@ RULE = "─" * 60
 
 
 def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.core.rules import DIFFICULTY_LEVELS
+    from bot.i18n import LOCALES
+
     parser.add_argument(
         "--topic", help="only questions on this topic: CLI also means Databricks-CLI, =CLI only the tag"
     )
-    parser.add_argument("--difficulty", choices=["L1", "L2", "L3"], help="only questions of this level")
+    parser.add_argument("--difficulty", choices=DIFFICULTY_LEVELS, help="only questions of this level")
     parser.add_argument("--trap", help="only questions with this trap tag")
     parser.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
     parser.add_argument("--user", help="whose scores (default: your login name); any name works")
-    parser.add_argument("--lang", choices=["en", "zh-TW"], default="en", help="feedback language")
+    parser.add_argument("--lang", choices=LOCALES, default="en", help="feedback language")
     parser.add_argument("--dir", help="bank folder (default: QUESTIONS_DIR)")
 
 

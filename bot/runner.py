@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.app import QuizBot, point_discord_at
+from bot.app import QuizBot
+from bot.discord_internals import point_discord_at
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")

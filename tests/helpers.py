@@ -32,6 +32,7 @@ from bot.bank.model import Question, Section
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
+    from bot.cogs.scheduler import DailyScheduler
     from bot.settings import Settings
     from tests.fakediscord import BotHarness, FakeDiscord, StoredMessage, World
 
@@ -505,23 +506,16 @@ def clocked_bot(clock: Clock) -> Callable[[Settings], QuizBot]:
     class ClockedBot(QuizBot):
         async def setup_hook(self) -> None:
             await super().setup_hook()
-            sched = daily_cog(self).scheduler
+            sched = self.services.scheduler
             sched.now = clock  # before its first pass, which waits for on_ready
             sched.max_rate = None
 
     return ClockedBot
 
 
-def daily_cog(bot: Any) -> Any:
-    """The bot's Daily cog."""
-    cog = bot.get_cog("Daily")
-    assert cog is not None
-    return cog
-
-
-def scheduler(quizbot: BotHarness[Any]) -> Any:
+def scheduler(quizbot: BotHarness[Any]) -> DailyScheduler:
     """The running bot's daily scheduler."""
-    return daily_cog(quizbot.running).scheduler
+    return quizbot.running.services.scheduler  # type: ignore[no-any-return]
 
 
 def _footer(payload: dict[str, Any]) -> str:

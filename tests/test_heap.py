@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import bot.app
-from bot.app import GC_THRESHOLD, QuizBot, settle_heap
+from bot.app import QuizBot
+from bot.heap import GC_THRESHOLD, settle_heap
 from tests.fakediscord import BotHarness, FakeDiscord
 
 

@@ -9,8 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import public_refusal, reply
+from bot.bank import Bank
 from bot.bank.model import Question
+from bot.cogs.common import NO_MENTIONS, client_of, public_refusal, reply
 from bot.cogs.guard import Exposure
 from bot.i18n import locale_of, t
 from bot.render import ids
@@ -21,14 +22,6 @@ if TYPE_CHECKING:
     from bot.app import QuizBot
 
 log = logging.getLogger(__name__)
-NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def _cog(interaction: discord.Interaction) -> Explain:
-    cog = interaction.client.get_cog("Explain")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the Explain cog is not loaded")
-    return cog  # type: ignore[no-any-return]
 
 
 class SectionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.EXPLAIN_SECTION):
@@ -46,7 +39,7 @@ class SectionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids
 
     async def callback(self, interaction: discord.Interaction) -> None:
         value = int(self.item.values[0]) if self.item.values else OVERVIEW
-        await _cog(interaction).navigate(interaction, self.qhash, self.owner, value, 0)
+        await navigate(interaction, self.qhash, self.owner, value, 0)
 
 
 class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EXPLAIN_NAV):
@@ -62,7 +55,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EX
 
     async def callback(self, interaction: discord.Interaction) -> None:
         step = {"prev": -1, "next": 1}.get(self.action, 0)
-        await _cog(interaction).navigate(interaction, self.qhash, self.owner, self.section, self.page + step)
+        await navigate(interaction, self.qhash, self.owner, self.section, self.page + step)
 
 
 class ExplainPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EXPLAIN_POST):
@@ -79,7 +72,71 @@ class ExplainPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         return cls(int(match["post"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).explain_post(interaction, self.post_id)
+        await explain_post(interaction, self.post_id)
+
+
+def _by_hash(bank: Bank, qhash: str) -> Question | None:
+    return next((q for q in bank.questions if ids.question_hash(q.key) == qhash), None)
+
+
+def spoiler_text(exp: Exposure, q: Question, locale: str) -> str | None:
+    """Why `q` is not explained to this member now (bot/core/spoiler.py), or None.
+
+    The rule has no exemption: a server admin who has not answered the daily waits like
+    everyone else.
+    """
+    if q.key not in exp.hidden(assume_member=False):
+        return None
+    return t("explain.spoiler" if exp.hidden_here(q.key) else "explain.spoiler_elsewhere", locale)
+
+
+async def _refusal(interaction: discord.Interaction, q: Question) -> str | None:
+    exp = await client_of(interaction).spoilers.check(interaction.user.id, interaction.guild_id, q.key)
+    return spoiler_text(exp, q, locale_of(interaction.locale))
+
+
+async def explain_post(interaction: discord.Interaction, post_id: int) -> None:
+    """The "Explain" button under an answer reply: the question's explanation, from its overview."""
+    locale = locale_of(interaction.locale)
+    bot = client_of(interaction)
+    post = await bot.storage.get_post(post_id)
+    q = bot.bank.get(post.question_key) if post is not None else None
+    if q is None:
+        await reply(interaction, t("answer.gone", locale))
+        return
+    refusal = await _refusal(interaction, q)
+    if refusal is not None:
+        await reply(interaction, refusal)
+        return
+    embed, view = await explain_message(q, OVERVIEW, 0, interaction.user.id, locale=locale)
+    await interaction.response.send_message(
+        embed=embed,
+        view=view,
+        ephemeral=True,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
+async def navigate(interaction: discord.Interaction, qhash: str, owner: int, section: int, page: int) -> None:
+    """The section menu and page buttons: only the member who opened the explanation drives it."""
+    locale = locale_of(interaction.locale)
+    if interaction.user.id != owner:
+        await reply(interaction, t("error.not_yours", locale, user=f"<@{owner}>"))
+        return
+    q = _by_hash(client_of(interaction).bank, qhash)
+    if q is None:
+        await reply(interaction, t("answer.gone", locale))
+        return
+    refusal = await _refusal(interaction, q)  # it may have become an open daily since
+    if refusal is not None:
+        await reply(interaction, refusal)
+        return
+    embed, view = await explain_message(q, section, page, owner, locale=locale)  # page clamped
+    await interaction.response.edit_message(
+        embed=embed,
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    )
 
 
 class Explain(commands.Cog):
@@ -88,9 +145,6 @@ class Explain(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SectionSelect, PageButton, ExplainPostButton)
-
-    def _by_hash(self, qhash: str) -> Question | None:
-        return next((q for q in self.bot.bank.questions if ids.question_hash(q.key) == qhash), None)
 
     @app_commands.command(name="explain", description="Read a question's explanation")
     @app_commands.describe(
@@ -119,22 +173,11 @@ class Explain(commands.Cog):
             await reply(interaction, message)
             return
         if len(found) > 1:
-            shown = found[:10]
-            exp = await self.bot.spoilers.exposure(
-                interaction.user.id, interaction.guild_id, [q.key for q in shown]
-            )
-            hidden = exp.hidden()  # an undecided server counts as theirs: a list asks nobody
-            lines = [t("explain.ambiguous", locale, ref=question, n=len(found))]
-            lines += [
-                f"- `{q.key}` — "
-                + (t("explain.hidden_stem", locale) if q.key in hidden else cut(q.stem.splitlines()[0], 80))
-                for q in shown
-            ]
-            await reply(interaction, cut("\n".join(lines), 2000))
+            await reply(interaction, await self._ambiguous(interaction, question, found, locale))
             return
         q = found[0]
         exp = await self.bot.spoilers.check(interaction.user.id, interaction.guild_id, q.key)
-        refusal = self._spoiler_text(exp, q, locale)
+        refusal = spoiler_text(exp, q, locale)
         if refusal is None and public and exp.is_open_daily(q.key):
             refusal = t("explain.spoiler_public", locale)
         if refusal is not None:
@@ -175,6 +218,24 @@ class Explain(commands.Cog):
             ephemeral=ephemeral,
             allowed_mentions=NO_MENTIONS,
         )
+
+    async def _ambiguous(
+        self, interaction: discord.Interaction, ref: str, found: list[Question], locale: str
+    ) -> str:
+        """The questions `ref` names (ten at most), each with its stem's first line unless the
+        spoiler rule hides it."""
+        shown = found[:10]
+        exp = await self.bot.spoilers.exposure(
+            interaction.user.id, interaction.guild_id, [q.key for q in shown]
+        )
+        hidden = exp.hidden()  # an undecided server counts as theirs: a list asks nobody
+        lines = [t("explain.ambiguous", locale, ref=ref, n=len(found))]
+        lines += [
+            f"- `{q.key}` — "
+            + (t("explain.hidden_stem", locale) if q.key in hidden else cut(q.stem.splitlines()[0], 80))
+            for q in shown
+        ]
+        return cut("\n".join(lines), 2000)
 
     @staticmethod
     def _section_index(q: Question, wanted: str) -> int | None:
@@ -238,62 +299,6 @@ class Explain(commands.Cog):
             for s in found[0].sections
             if needle in s.title.casefold() or needle in s.key
         ][:25]
-
-    @staticmethod
-    def _spoiler_text(exp: Exposure, q: Question, locale: str) -> str | None:
-        """Why `q` is not explained to this member now (bot/core/spoiler.py), or None.
-
-        The rule has no exemption: a server admin who has not answered the daily waits like
-        everyone else.
-        """
-        if q.key not in exp.hidden(assume_member=False):
-            return None
-        return t("explain.spoiler" if exp.hidden_here(q.key) else "explain.spoiler_elsewhere", locale)
-
-    async def _refusal(self, interaction: discord.Interaction, q: Question) -> str | None:
-        exp = await self.bot.spoilers.check(interaction.user.id, interaction.guild_id, q.key)
-        return self._spoiler_text(exp, q, locale_of(interaction.locale))
-
-    async def explain_post(self, interaction: discord.Interaction, post_id: int) -> None:
-        locale = locale_of(interaction.locale)
-        post = await self.bot.storage.get_post(post_id)
-        q = self.bot.bank.get(post.question_key) if post is not None else None
-        if q is None:
-            await reply(interaction, t("answer.gone", locale))
-            return
-        refusal = await self._refusal(interaction, q)
-        if refusal is not None:
-            await reply(interaction, refusal)
-            return
-        embed, view = await explain_message(q, OVERVIEW, 0, interaction.user.id, locale=locale)
-        await interaction.response.send_message(
-            embed=embed,
-            view=view,
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-    async def navigate(
-        self, interaction: discord.Interaction, qhash: str, owner: int, section: int, page: int
-    ) -> None:
-        locale = locale_of(interaction.locale)
-        if interaction.user.id != owner:
-            await reply(interaction, t("error.not_yours", locale, user=f"<@{owner}>"))
-            return
-        q = self._by_hash(qhash)
-        if q is None:
-            await reply(interaction, t("answer.gone", locale))
-            return
-        refusal = await self._refusal(interaction, q)  # it may have become an open daily since
-        if refusal is not None:
-            await reply(interaction, refusal)
-            return
-        embed, view = await explain_message(q, section, page, owner, locale=locale)  # page clamped
-        await interaction.response.edit_message(
-            embed=embed,
-            view=view,
-            allowed_mentions=NO_MENTIONS,
-        )
 
 
 async def setup(bot: QuizBot) -> None:

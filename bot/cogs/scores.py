@@ -17,7 +17,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import public_refusal, reply
+from bot.cogs.choices import METRICS, PERIODS
+from bot.cogs.common import NO_MENTIONS, client_of, public_refusal, reply
 from bot.core.models import LeaderboardMetric, LeaderboardPage
 from bot.core.periods import PeriodKind
 from bot.i18n import locale_of, t
@@ -36,35 +37,17 @@ from bot.render.scores import (
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
+    from bot.storage import Storage
 
 log = logging.getLogger(__name__)
-NO_MENTIONS = discord.AllowedMentions.none()
 PAGE_SIZE = 10
 SERVER_DAYS = 30
 HARDEST_MIN_ANSWERS = 5
-PERIODS = [
-    app_commands.Choice(name="This week", value="week"),
-    app_commands.Choice(name="This month", value="month"),
-    app_commands.Choice(name="All time", value="all"),
-]
-METRICS = [
-    app_commands.Choice(name="Points", value="points"),
-    app_commands.Choice(name="Accuracy (at least 10 answers)", value="accuracy"),
-    app_commands.Choice(name="Current streak", value="current_streak"),
-    app_commands.Choice(name="Best streak", value="best_streak"),
-]
 _MARKUP = re.compile(r"[`*_~|>#\[\]]")
 
 
 async def _reply(interaction: discord.Interaction, message: str) -> None:
     await reply(interaction, message, allowed_mentions=NO_MENTIONS)
-
-
-def _cog(interaction: discord.Interaction) -> Scores:
-    cog = interaction.client.get_cog("Scores")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the Scores cog is not loaded")
-    return cast(Scores, cog)
 
 
 class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=LB_NAV):
@@ -82,13 +65,54 @@ class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
     async def callback(self, interaction: discord.Interaction) -> None:
         step = 1 if self.action == "next" else -1
-        await _cog(interaction).turn_page(
+        await turn_page(
             interaction,
             cast(PeriodKind, self.period),
             cast(LeaderboardMetric, self.metric),
             self.page + step,
             self.owner,
         )
+
+
+async def _page(
+    storage: Storage, guild_id: int, period: PeriodKind, metric: LeaderboardMetric, page: int, user_id: int
+) -> LeaderboardPage:
+    """A page of the board (the last one if it shrank since it was drawn)."""
+    result = await storage.leaderboard(
+        guild_id, period, metric, page=max(1, page), page_size=PAGE_SIZE, user_id=user_id
+    )
+    if result.total and result.page > result.pages:  # the board shrank since it was drawn
+        result = await storage.leaderboard(
+            guild_id, period, metric, page=result.pages, page_size=PAGE_SIZE, user_id=user_id
+        )
+    return result
+
+
+async def turn_page(
+    interaction: discord.Interaction,
+    period: PeriodKind,
+    metric: LeaderboardMetric,
+    page: int,
+    owner: int,
+) -> None:
+    locale = locale_of(interaction.locale)
+    if interaction.user.id != owner:
+        await _reply(interaction, t("lb.not_yours", locale, user=f"<@{owner}>"))
+        return
+    if interaction.guild_id is None:
+        await _reply(interaction, t("lb.guild_only", locale))
+        return
+    result = await _page(client_of(interaction).storage, interaction.guild_id, period, metric, page, owner)
+    if result.total == 0:
+        await interaction.response.edit_message(
+            content=leaderboard_empty(metric, locale), embed=None, view=None, allowed_mentions=NO_MENTIONS
+        )
+        return
+    await interaction.response.edit_message(
+        embed=leaderboard_embed(result, viewer_id=owner, locale=locale),
+        view=leaderboard_view(result, period=period, owner=owner, locale=locale),
+        allowed_mentions=NO_MENTIONS,
+    )
 
 
 class Scores(commands.Cog):
@@ -131,7 +155,7 @@ class Scores(commands.Cog):
             return
         kind = cast(PeriodKind, period.value if period else "all")
         board = cast(LeaderboardMetric, metric.value if metric else "points")
-        page = await self._page(interaction.guild_id, kind, board, 1, interaction.user.id)
+        page = await _page(self.bot.storage, interaction.guild_id, kind, board, 1, interaction.user.id)
         if page.total == 0:
             await _reply(interaction, leaderboard_empty(board, locale))
             return
@@ -141,46 +165,6 @@ class Scores(commands.Cog):
             embed=leaderboard_embed(page, viewer_id=interaction.user.id, locale=locale),
             view=leaderboard_view(page, period=kind, owner=interaction.user.id, locale=locale),
             ephemeral=private or note is not None,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-    async def _page(
-        self, guild_id: int, period: PeriodKind, metric: LeaderboardMetric, page: int, user_id: int
-    ) -> LeaderboardPage:
-        storage = self.bot.storage
-        result = await storage.leaderboard(
-            guild_id, period, metric, page=max(1, page), page_size=PAGE_SIZE, user_id=user_id
-        )
-        if result.total and result.page > result.pages:  # the board shrank since it was drawn
-            result = await storage.leaderboard(
-                guild_id, period, metric, page=result.pages, page_size=PAGE_SIZE, user_id=user_id
-            )
-        return result
-
-    async def turn_page(
-        self,
-        interaction: discord.Interaction,
-        period: PeriodKind,
-        metric: LeaderboardMetric,
-        page: int,
-        owner: int,
-    ) -> None:
-        locale = locale_of(interaction.locale)
-        if interaction.user.id != owner:
-            await _reply(interaction, t("lb.not_yours", locale, user=f"<@{owner}>"))
-            return
-        if interaction.guild_id is None:
-            await _reply(interaction, t("lb.guild_only", locale))
-            return
-        result = await self._page(interaction.guild_id, period, metric, page, owner)
-        if result.total == 0:
-            await interaction.response.edit_message(
-                content=leaderboard_empty(metric, locale), embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
-            return
-        await interaction.response.edit_message(
-            embed=leaderboard_embed(result, viewer_id=owner, locale=locale),
-            view=leaderboard_view(result, period=period, owner=owner, locale=locale),
             allowed_mentions=NO_MENTIONS,
         )
 

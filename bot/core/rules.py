@@ -10,6 +10,8 @@ from typing import Literal
 
 PostKind = Literal["daily", "practice"]
 POST_KINDS: tuple[PostKind, ...] = ("daily", "practice")
+#: The question levels members filter by (/quiz, the daily's filter, `quizbot practice`).
+DIFFICULTY_LEVELS: tuple[str, ...] = ("L1", "L2", "L3")
 
 DAILY_POINTS = 10
 PRACTICE_POINTS = 1

@@ -31,7 +31,7 @@ from __future__ import annotations
 import random
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -188,6 +188,58 @@ def closes_at(day: date, at: time, tz: ZoneInfo, now: datetime) -> datetime:
     daily replaces it), and never less than a minute from `now`."""
     nxt = due_at(day + timedelta(days=1), at, tz)
     return max(nxt, _utc(now) + timedelta(minutes=1))
+
+
+#: How many local days the slot searches look ahead: a year of days posted or skipped, and more.
+SLOT_HORIZON_DAYS = 400
+
+
+def next_post_at(
+    now: datetime, at: time, tz: ZoneInfo, taken: Container[str], active_since: datetime | None = None
+) -> datetime | None:
+    """When a schedule's next daily goes out, for `/quizadmin daily show`.
+
+    `now` when today's slot is due and its day not `taken` (the scheduler is catching up), else
+    the first due instant after `now` whose local day (ISO date) is not `taken` (posted or
+    skipped); None when none is free within SLOT_HORIZON_DAYS days.
+    """
+    slot = slot_due(now, at, tz, active_since)
+    if slot is not None and slot[0].isoformat() not in taken:
+        return now
+    day = local_day(now, tz)
+    for offset in range(SLOT_HORIZON_DAYS):
+        d = day + timedelta(days=offset)
+        due = due_at(d, at, tz)
+        if due > _utc(now) and d.isoformat() not in taken:
+            return due
+    return None
+
+
+def skippable_slots(
+    today: date, at: time, tz: ZoneInfo, taken: Container[str], active_since: datetime
+) -> Iterator[tuple[date, datetime]]:
+    """The slots `/quizadmin skip` may skip, nearest first, as (local date, due instant): from
+    `today` on, for SLOT_HORIZON_DAYS days, every day not `taken` (ISO dates posted or skipped
+    already) whose slot is not due before the schedule was set (`active_since`)."""
+    for offset in range(SLOT_HORIZON_DAYS):
+        day = today + timedelta(days=offset)
+        due = due_at(day, at, tz)
+        if day.isoformat() in taken or due < _utc(active_since):
+            continue
+        yield day, due
+
+
+#: What separates the topics typed in one option: ASCII and full-width commas, 、 and semicolons.
+TOPIC_SEPARATORS = ",;，、；"  # noqa: RUF001 - the full-width ones are what 繁體中文 keyboards type
+
+
+def split_topics(text: str | None) -> list[str]:
+    """`"Spark, Delta-Lake、Jobs"` -> ["Spark", "Delta-Lake", "Jobs"] (empty parts dropped)."""
+    if not text:
+        return []
+    for sep in TOPIC_SEPARATORS[1:]:
+        text = text.replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 # ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.cogs import quiz as quiz_module
+from bot.cogs import posts as quiz_module
 from tests.fakediscord import BotHarness, FakeDiscord, P, World
 from tests.helpers import CHOOSE2, DELTA, Q104, embed_text
 
@@ -28,7 +28,7 @@ def post_id_of(message: Any) -> int:
 
 
 def quiz_cog(quizbot: BotHarness[Any]) -> Any:
-    return quizbot.running.get_cog("Quiz")
+    return quizbot.running.services.quiz
 
 
 # ------------------------------------------------------------------------------ public replies
@@ -232,7 +232,7 @@ async def test_a_failed_answer_write_is_answered_logged_and_nothing_acknowledged
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    logged = [r.getMessage() for r in quizbot.errors.records if r.name == "bot.cogs.quiz"]
+    logged = [r.getMessage() for r in quizbot.errors.records if r.name == "bot.cogs.answer"]
     assert any(f"member {w.member.id} to post {pid}" in m for m in logged), logged
     assert await storage.get_answer(pid, w.member.id) is None  # not stored, and not acknowledged
     await storage.run_sync(lambda conn: conn.execute("PRAGMA busy_timeout = 10000"))

@@ -7,7 +7,6 @@ import csv
 import io
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.app import QuizBot
+from bot.cogs import bank_service
 from bot.settings import Settings
 from bot.storage import queries
 from tests.fakediscord import BotHarness, DriverError, FakeDiscord, P, World
@@ -244,8 +244,7 @@ async def test_reload_reports_what_changed_and_swaps_the_bank(
     w, fake = discord_world, fake_discord
     bot = quizbot.running
     settled: list[int] = []
-    daily_cog = sys.modules["bot.cogs.daily"]  # load_extension imported it anew: patch that one
-    monkeypatch.setattr(daily_cog, "settle_heap", lambda: settled.append(len(bot.bank.questions)))
+    monkeypatch.setattr(bank_service, "settle_heap", lambda: settled.append(len(bot.bank.questions)))
     root = quizbot.settings.questions_dir / "daily"
     (root / "Q-005.yaml").write_text(question_yaml(5, "A", "Kafka"), encoding="utf-8")
     changed = (root / "Q-002.yaml").read_text(encoding="utf-8").replace("answer: B", "answer: C")
@@ -397,6 +396,17 @@ async def test_reset_one_member_or_everyone_behind_a_confirmation(
     assert await aggregates() == {k: [] for k in kept}
 
 
+async def test_the_reset_confirmation_works_after_a_restart(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    ask = await admin(fake, w, "reset")
+    await quizbot.restart()  # the /quizadmin extension is loaded anew: its buttons still answer
+    go = next(c for c in ask.message.custom_ids() if ":go:" in c)
+    done = (await fake.click(ask.message, go, w.admin)).message
+    assert done is not None and "for everyone (0 answers removed)" in done.content
+
+
 async def test_export_is_a_csv_attachment(
     quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
 ) -> None:
@@ -413,8 +423,12 @@ async def test_export_is_a_csv_attachment(
     (att,) = h.message.attachments
     assert att["filename"] == "quizbot-scores-all.csv"
     rows = list(csv.reader(io.StringIO(fake.attachment_bytes(att).decode("utf-8-sig"))))
-    assert rows[0][:5] == ["rank", "user_id", "display_name", "period", "points"]
-    assert rows[1][1:3] == [str(w.member_zh.id), "mei"] and rows[1][4] == "10"
+    assert rows[0] == [
+        "rank", "user_id", "display_name", "points", "answers", "correct", "accuracy",
+        "current_streak", "best_streak", "period",
+    ]  # fmt: skip  # the columns of `quizbot export-scores` (bot.core.export)
+    assert rows[1][:4] == ["1", str(w.member_zh.id), "mei", "10"] and rows[1][6] == "1.0000"
+    assert rows[2][0] == "2" and rows[2][6] == "0.0000"
     assert rows[2][2] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
 
 

@@ -23,7 +23,9 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.app import QuizBot, reply, send_prepared
+from bot.app import QuizBot
+from bot.cogs.common import reply
+from bot.discord_internals import send_prepared
 from bot.settings import Settings
 from tests.fakediscord import (
     BotHarness,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import bot.app
+import bot.discord_internals
 from tests.fakediscord import BotHarness, FakeDiscord, World
 from tests.helpers import CHOOSE2, DELTA, Q104, embed_text, post_quiz
 
@@ -68,7 +68,8 @@ async def test_feedback_goes_out_prepared_and_reads_the_same_through_send_messag
     assert fast.ephemeral and fast.callback.data["allowed_mentions"] == {"parse": []}
     assert "Why A is wrong" in embed_text(fast)
 
-    monkeypatch.setattr(bot.app, "PREPARED_PATH", False)  # as with a discord.py lacking its internals
+    # as with a discord.py lacking its internals
+    monkeypatch.setattr(bot.discord_internals, "PREPARED_PATH", False)
     other = fake.create_member(w.guild, "other")
     slow = await fake.click(post, post.custom_ids()[0], other)  # A as well: the same feedback
     assert "with_response" in slow.callback.call.query
@@ -176,7 +177,7 @@ async def test_closing_reveals_the_distribution_and_refuses_late_clicks(
     await fake.click(post, post.custom_ids()[0], w.member)
     await fake.click(post, post.custom_ids()[4], w.member_zh)
     post_id = int(post.custom_ids()[0].split(":")[2])
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     mark = fake.mark()
     result = await quiz.close_post(post_id)
     assert result.participants == 2 and result.correct_count == 1
@@ -275,7 +276,7 @@ async def test_a_deleted_channel_or_missing_permission_does_not_break_closing(
     w, fake = discord_world, fake_discord
     post = (await post_quiz(fake, w, topic="CLI")).message
     second = (await fake.invoke(w.guild, w.general, w.member_zh, "quiz", {"topic": "CLI"})).message
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     fake.delete_channel(w.quiz)
     await fake.gateway.sync()
     result = await quiz.close_post(int(post.custom_ids()[0].split(":")[2]))

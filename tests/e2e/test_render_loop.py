@@ -118,7 +118,7 @@ async def test_a_live_count_edit_and_a_repeated_answer_parse_no_markdown(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     w, fake = discord_world, fake_discord
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     cog_module = sys.modules[type(quiz).__module__]  # discord.py loads extensions as modules of its own
     monkeypatch.setattr(cog_module, "COUNT_EDIT_INTERVAL", 0.0)  # an edit for every answer
     parses = Parses(monkeypatch)

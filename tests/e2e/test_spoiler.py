@@ -90,7 +90,7 @@ async def quizbot(fake_discord: FakeDiscord, cast: Cast, tmp_path: Path) -> Asyn
 
 
 def quiz_cog(quizbot: BotHarness[Any]) -> Any:
-    return quizbot.running.get_cog("Quiz")
+    return quizbot.running.services.quiz
 
 
 async def open_daily(quizbot: BotHarness[Any], cast: Cast) -> Any:

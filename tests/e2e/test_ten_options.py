@@ -50,7 +50,7 @@ async def test_ten_buttons_in_two_rows_and_every_letter_answers(
     wrong = await fake.click(post, ids["G"], w.member_zh)
     assert "為什麼 G 不對" in embed_text(wrong) and "Option G sets" in embed_text(wrong)
 
-    quiz = quizbot.bot.get_cog("Quiz")
+    quiz = quizbot.bot.services.quiz
     result = await quiz.close_post(int(ids["A"].split(":")[2]))
     assert result is not None and result.participants == 2
     revealed = await fake.wait_message(

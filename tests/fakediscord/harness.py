@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import discord
-import yarl
 
-from bot.app import QuizBot, point_discord_at
+from bot.app import QuizBot
+from bot.discord_internals import discord_endpoints, point_discord_at
 from bot.settings import Settings
 from tests.fakediscord.models import FakeChannel, FakeGuild, FakeMember, FakeRole, P
 from tests.fakediscord.server import FakeDiscord
@@ -77,14 +77,10 @@ class _Endpoints:
     """Save/restore discord.py's class-level endpoints around a run (so other tests are unaffected)."""
 
     def __init__(self) -> None:
-        self.base = discord.http.Route.BASE
-        self.gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        self.base, self.gateway = discord_endpoints()
 
     def restore(self) -> None:
-        discord.http.Route.BASE = self.base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
-            self.gateway if isinstance(self.gateway, yarl.URL) else yarl.URL(str(self.gateway))
-        )
+        point_discord_at(self.base, self.gateway)
 
 
 class BotHarness(Generic[BotT]):

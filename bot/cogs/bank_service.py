@@ -1,0 +1,115 @@
+"""Reloading the question bank while the bot runs: pull the Git bank, read the files, swap the
+bank in, remember how it went. One per bot (`bot.services.bank`), used by `/quizadmin reload`
+and `/quizadmin bank` and by the scheduler's daily pull. No Discord calls here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.bank import Bank, load_bank
+from bot.bank import git as bank_git
+from bot.bank.diff import diff_banks
+from bot.heap import settle_heap
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BankStatus:
+    """Where the bank comes from and how its last update went (for /quizadmin bank and reload)."""
+
+    git: bank_git.GitSource | None = None
+    last_sync: bank_git.GitResult | None = None
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+@dataclass
+class ReloadReport:
+    old_count: int
+    git: bank_git.GitResult | None = None
+    git_error: str | None = None
+    bank: Bank | None = None
+    swapped: bool = False
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+class BankService:
+    """`refresh_bank` and the `status` it keeps. `now` is the clock of the status times (the
+    scheduler's, so that tests move both at once)."""
+
+    def __init__(self, bot: QuizBot, *, now: Callable[[], datetime] | None = None) -> None:
+        self.bot = bot
+        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        self.status = BankStatus()
+        if bot.settings.questions_git:
+            with contextlib.suppress(bank_git.GitError):
+                self.status.git = bank_git.parse_source(bot.settings.questions_git)
+            if bot.bank_git_error:
+                # (at start: the wall clock; `now` may not be usable yet)
+                self.status.last_error, self.status.last_error_at = bot.bank_git_error, datetime.now(UTC)
+        self._reload_lock = asyncio.Lock()
+
+    async def refresh_bank(self, *, pull: bool) -> ReloadReport:
+        """Pull the Git bank (if any), re-read the bank and swap it in atomically. A failed pull, or
+        a bank that reads as empty, keeps the bank already loaded."""
+        async with self._reload_lock:
+            bot = self.bot
+            report = ReloadReport(old_count=len(bot.bank.questions))
+            root = await self._update_files(report, pull=pull)
+            if root is None:
+                return report
+            # a file that loaded before and is broken now keeps its last good questions
+            new = (await asyncio.to_thread(load_bank, root)).keeping_last_good(bot.bank)
+            report.bank = new
+            if not new.questions and bot.bank.questions:
+                log.warning(
+                    "the reloaded bank has no question; keeping the %d loaded", len(bot.bank.questions)
+                )
+                return report
+            report.added, report.changed, report.removed = diff_banks(bot.bank, new)
+            bot.bank = new
+            report.swapped = True
+            await bot.storage.sync_question_tags(new.questions)
+            settle_heap()
+            log.info("question bank reloaded: %s", new.summary_line())
+            return report
+
+    async def _update_files(self, report: ReloadReport, *, pull: bool) -> Path | None:
+        """Clone or pull the Git bank (when there is one); the folder to read, or None (and the
+        reason in `report` and `status`) when the bank is to be kept as it is."""
+        settings, status = self.bot.settings, self.status
+        if settings.questions_git:
+            try:
+                source = bank_git.parse_source(settings.questions_git)
+                status.git = source
+                report.git = await bank_git.sync(source, settings.questions_dir, pull=pull)
+                status.last_sync, status.last_sync_at = report.git, self.now()
+                status.last_error = status.last_error_at = None
+            except bank_git.GitError as exc:
+                log.warning("updating the question bank from Git failed: %s", exc)
+                report.git_error = status.last_error = str(exc)
+                status.last_error_at = self.now()
+                return None
+        try:
+            return bank_git.safe_bank_dir(settings.questions_dir, settings.questions_git)
+        except bank_git.GitError as exc:
+            log.warning("the question bank folder is refused: %s", exc)
+            report.git_error = status.last_error = str(exc)
+            status.last_error_at = self.now()
+            return None
