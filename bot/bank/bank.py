@@ -47,10 +47,9 @@ class Bank:
         self._by_key = {q.key: q for q in self.questions}
         self._by_id: dict[str, list[Question]] = {}
         for q in self.questions:
-            for name in (q.id, *q.aliases):
-                bucket = self._by_id.setdefault(_norm_id(name), [])
-                if q not in bucket:
-                    bucket.append(q)
+            # each question once per distinct name (linear: no list scans, however many share an id)
+            for name in dict.fromkeys(_norm_id(n) for n in (q.id, *q.aliases)):
+                self._by_id.setdefault(name, []).append(q)
 
     @classmethod
     def empty(cls) -> Bank:

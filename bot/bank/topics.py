@@ -25,6 +25,7 @@ reason` error and what it concerns is ignored.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from bot.bank.model import Question
+from bot.bank.model import BankError, Question
 
 if TYPE_CHECKING:
     from bot.bank.bank import Bank, Problem
@@ -113,17 +114,18 @@ class TopicGroup:
 def read_topics_file(root: Path) -> tuple[list[TopicGroup], list[Problem]]:
     """The groups of `root/topics.yaml` (none when there is no such file), and its problems: each
     is a `topics.yaml:line: reason` error, and the entry (or the whole file) it names is ignored."""
+    from bot.bank.files import read_bytes_inside  # (files imports the bank model; no cycle at import)
+
     path = root / TOPICS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return [], []
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return [], [_problem(1, f"cannot read: {exc.strerror or exc}; file ignored")]
-    if len(data) > MAX_FILE_BYTES:
+    try:  # never through a symbolic link, only a regular file (as for question files)
+        data = read_bytes_inside(root, TOPICS_FILE, limit=MAX_FILE_BYTES)
+    except BankError as exc:
+        if not exc.reason.startswith("file is "):
+            return [], [_problem(1, f"{exc.reason}; file ignored")]
         try:
-            size = f"{path.stat().st_size:,} bytes"
+            size = f"{os.lstat(path).st_size:,} bytes"
         except OSError:
             size = "larger"
         return [], [_problem(1, f"file is {size}, over the {MAX_FILE_BYTES // 1024} KB limit; file ignored")]

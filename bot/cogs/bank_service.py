@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.bank import Bank, load_bank
 from bot.bank import git as bank_git
-from bot.bank.diff import diff_banks
+from bot.bank.diff import BankDiff, diff_banks
 from bot.heap import settle_heap
 
 if TYPE_CHECKING:
@@ -75,14 +75,21 @@ class BankService:
             if root is None:
                 return report
             # a file that loaded before and is broken now keeps its last good questions
-            new = (await asyncio.to_thread(load_bank, root)).keeping_last_good(bot.bank)
+            # (all of it off the event loop: a large bank takes seconds to read, merge and compare)
+            previous = bot.bank
+
+            def read_and_compare() -> tuple[Bank, BankDiff]:
+                new = load_bank(root).keeping_last_good(previous)
+                return new, diff_banks(previous, new)
+
+            new, diff = await asyncio.to_thread(read_and_compare)
             report.bank = new
             if not new.questions and bot.bank.questions:
                 log.warning(
                     "the reloaded bank has no question; keeping the %d loaded", len(bot.bank.questions)
                 )
                 return report
-            report.added, report.changed, report.removed = diff_banks(bot.bank, new)
+            report.added, report.changed, report.removed = diff
             bot.bank = new
             report.swapped = True
             await bot.storage.sync_question_tags(new.questions)

@@ -532,3 +532,16 @@ def test_bank_check_validates_topics_yaml(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "topics.yaml").write_text("CDC: [Delta-CDC, Change-Data-Feed]\n")
     assert main(["bank", "check", str(tmp_path)]) == 0  # a warning only
     assert main(["bank", "check", "--strict", str(tmp_path)]) == 1
+
+
+def test_a_topics_yaml_link_is_never_followed(tmp_path: Path) -> None:
+    """A topics.yaml that is a symbolic link out of the bank is refused, its target never read."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("api_token: [s3cr3t-value-xyz]\n", encoding="utf-8")
+    root = tmp_path / "bank"
+    root.mkdir()
+    (root / "topics.yaml").symlink_to(outside)
+    groups, problems = read_topics_file(root)
+    assert groups == []
+    assert [p.reason for p in problems] == ["symbolic link: not followed; file ignored"]
+    assert "s3cr3t" not in " ".join(p.reason for p in problems)
