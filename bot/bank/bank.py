@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,13 @@ from typing import TYPE_CHECKING
 from bot.bank.model import Question
 
 if TYPE_CHECKING:
+    from bot.bank.lookup import Entry as LookupEntry
     from bot.bank.topics import TopicGroup, TopicIndex
+
+
+def key_hash(key: str) -> str:
+    """A short, stable name for a question key (keys can be long; Discord's custom_ids cannot)."""
+    return hashlib.blake2s(key.encode("utf-8"), digest_size=5).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,18 @@ class Bank:
             by_norm.setdefault(_norm_id(name), name)
         hits = difflib.get_close_matches(wanted, list(by_norm), n=n, cutoff=0.5)
         return [by_norm[h] for h in hits]
+
+    @cached_property
+    def lookup(self) -> tuple[LookupEntry, ...]:
+        """What /explain's autocomplete searches, built once per bank (bot/bank/lookup.py)."""
+        from bot.bank.lookup import build_index
+
+        return build_index(self.questions)
+
+    @cached_property
+    def by_hash(self) -> dict[str, Question]:
+        """Questions by a short hash of their key (custom_ids name questions so): see `key_hash`."""
+        return {key_hash(q.key): q for q in self.questions}
 
     @cached_property
     def topics(self) -> TopicIndex:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank import Bank
+from bot.bank.lookup import search
 from bot.bank.model import Question
 from bot.cogs.common import NO_MENTIONS, client_of, public_refusal, reply
 from bot.cogs.guard import Exposure
@@ -76,7 +77,7 @@ class ExplainPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
 
 def _by_hash(bank: Bank, qhash: str) -> Question | None:
-    return next((q for q in bank.questions if ids.question_hash(q.key) == qhash), None)
+    return bank.by_hash.get(qhash)
 
 
 def spoiler_text(exp: Exposure, q: Question, locale: str) -> str | None:
@@ -256,30 +257,15 @@ class Explain(commands.Cog):
     async def _question_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        needle = current.strip().casefold()
-        ids_count: dict[str, int] = {}
-        for q in self.bot.bank.questions:
-            ids_count[q.id] = ids_count.get(q.id, 0) + 1
         # Open dailies the member may not see are not offered (Discord is not asked from here: a
         # server not known yet counts as theirs).
         hidden = (await self.bot.spoilers.exposure(interaction.user.id, interaction.guild_id)).hidden()
         out: list[app_commands.Choice[str]] = []
-        for q in self.bot.bank.questions:
-            if q.key in hidden:
-                continue
-            stem = " ".join(q.stem.split())
-            if (
-                needle
-                and needle not in q.id.casefold()
-                and needle not in q.key.casefold()
-                and needle not in stem[:200].casefold()
-            ):
-                continue
-            label = f"{q.id} · {q.collection} · {stem}" if ids_count[q.id] > 1 else f"{q.id} · {stem}"
-            value = q.key if ids_count[q.id] > 1 else q.id
+        for entry in search(self.bot.bank.lookup, current, hidden=hidden):
+            q = entry.question
+            label = f"{q.id} · {q.collection} · {entry.stem}" if entry.shared_id else f"{q.id} · {entry.stem}"
+            value = q.key if entry.shared_id else q.id
             out.append(app_commands.Choice(name=cut(label, 100), value=value[:100]))
-            if len(out) == 25:
-                break
         return out
 
     @explain.autocomplete("section")

@@ -5,9 +5,9 @@ A custom_id names the post and the letter clicked, never whether it is right.
 
 from __future__ import annotations
 
-import hashlib
-
 import discord
+
+from bot.bank.bank import key_hash
 
 #: The letters an answer button can carry: up to ten options, A to J.
 LETTERS = "ABCDEFGHIJ"
@@ -40,7 +40,7 @@ def explain_post(post_id: int) -> str:
 
 def question_hash(key: str) -> str:
     """A short, stable name for a question key (keys can be long; custom_ids cannot)."""
-    return hashlib.blake2s(key.encode("utf-8"), digest_size=5).hexdigest()
+    return key_hash(key)
 
 
 def explain_nav(action: str, key: str, section: int, page: int, owner: int) -> str:
