@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,7 +39,8 @@ OPTION_SIMILARITY = 0.5  # Jaccard of two options' 3-grams for "the same option,
 
 _FENCE_INFO = re.compile(r"(`{3,}|~{3,})[\w+-]*")
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGIT = re.compile(r"\d")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,9}[.)])\s+")
 _TABLE_RULE = re.compile(r"^[\s|:\-]*$")
 
 
@@ -52,44 +53,50 @@ def _norm(text: str) -> str:
 
 
 MAX_DATA_ITEMS = 16  # tables, code blocks of a stem compared (each cut to FINGERPRINT_CHARS)
-MAX_NUMBERS = 200
+MAX_NUMBERED_LINES = 64  # lines with a number compared (each cut to FINGERPRINT_CHARS)
 MAX_VARIANTS = 8  # different-looking data one group of copies may hold (a copy that lost a table…)
 
 
 @dataclass(frozen=True, slots=True)
 class _Data:
-    """What a stem shows besides its wording: its tables, its code blocks and its numbers.
+    """What a stem shows besides its wording: its tables, its code blocks and its lines that hold a
+    number (outside tables and code).
 
-    Two stems that both have tables (or both code) are different questions when a table (a code
-    block) of one is not found, normalised, anywhere in the other's text; and so are two stems
-    whose numbers neither include the other's. So the same SCD question over two different
-    tables is two questions, while a raw dump that lost a table, or turned a code block into
-    inline code, is still a copy of the structured file.
+    Two stems that both have tables (both code, both numbered lines) are different questions when
+    a table (a code block, a numbered line) of one is not found, normalised, anywhere in the
+    other's text. So the same SCD question over two different tables is two questions, and so are
+    two stems that swap `logRetentionDuration = 30` and `deletedFileRetentionDuration = 7`; while a
+    raw dump that lost a table, turned a code block into inline code or joined two lines, or
+    writes `1,000` for `1000` or `１０００`, is still a copy of the structured file (normalising
+    keeps letters and digits only, NFKC-folded).
     """
 
     text: str  # the normalised stem
     tables: tuple[str, ...]
     code: tuple[str, ...]
-    numbers: Counter[str]
+    numbered: tuple[str, ...]  # normalised lines holding a digit, sorted
 
     @property
     def key(self) -> tuple[object, ...]:
-        return (self.tables, self.code, tuple(sorted(self.numbers.items())))
+        return (self.tables, self.code, self.numbered)
 
     def conflicts(self, other: _Data) -> bool:
-        for mine, theirs in ((self.tables, other.tables), (self.code, other.code)):
+        for mine, theirs in (
+            (self.tables, other.tables),
+            (self.code, other.code),
+            (self.numbered, other.numbered),
+        ):
             if mine and theirs:
                 if any(b not in other.text for b in mine) or any(b not in self.text for b in theirs):
                     return True
-        a, b = self.numbers, other.numbers
-        return bool(a) and bool(b) and not (a <= b or b <= a)
+        return False
 
 
 def _stem_data(stem: str) -> _Data:
     blocks = scan(stem)
     tables: list[list[str]] = []
     code: list[list[str]] = []
-    numbers: list[str] = []
+    numbered: list[str] = []
     last = ""  # kind of the previous line: consecutive table rows (code lines) are one block
     for line, in_code in zip(blocks.lines, blocks.in_code, strict=True):
         if in_code:
@@ -108,14 +115,16 @@ def _stem_data(stem: str) -> _Data:
             last = "table"
         else:
             last = ""
-        if len(numbers) < MAX_NUMBERS:
-            numbers.extend(_NUMBER.findall(line))
+            if len(numbered) < MAX_NUMBERED_LINES and _DIGIT.search(line):
+                normed = _norm(_LIST_MARKER.sub("", line))[:FINGERPRINT_CHARS]
+                if normed:
+                    numbered.append(normed)
 
     def norm_blocks(found: list[list[str]]) -> tuple[str, ...]:
         normed = (_norm("\n".join(b))[:FINGERPRINT_CHARS] for b in found[:MAX_DATA_ITEMS])
         return tuple(b for b in normed if b)
 
-    return _Data(_norm(stem), norm_blocks(tables), norm_blocks(code), Counter(numbers[:MAX_NUMBERS]))
+    return _Data(_norm(stem), norm_blocks(tables), norm_blocks(code), tuple(sorted(set(numbered))))
 
 
 def _shingles(text: str, size: int = SHINGLE) -> frozenset[str]:

@@ -19,6 +19,13 @@ CODE_B = "Which write mode does this use?\n\n```python\ndf.write.mode('overwrite
 NUM_A = "A table has 3 partitions and a job writes 400 files into each. How many files are there in all?"
 NUM_B = "A table has 5 partitions and a job writes 400 files into each. How many files are there in all?"
 STEM = "A streaming query must not lose its progress across restarts. What must the engineer give it?"
+SWAP_A = (
+    "A table has these properties:\n\n"
+    "- delta.logRetentionDuration = interval 30 days\n"
+    "- delta.deletedFileRetentionDuration = interval 7 days\n\n"
+    "How far back can time travel reach after a VACUUM with the default retention?"
+)
+SWAP_B = SWAP_A.replace("30 days", "X days").replace("7 days", "30 days").replace("X days", "7 days")
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -28,8 +35,8 @@ def write(root: Path, rel: str, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("stem_a", "stem_b", "answer_b"),
-    [(SCD_TYPE2, SCD_TYPE1, "B"), (CODE_A, CODE_B, "A"), (NUM_A, NUM_B, "A")],
-    ids=["tables", "code", "numbers"],
+    [(SCD_TYPE2, SCD_TYPE1, "B"), (CODE_A, CODE_B, "A"), (NUM_A, NUM_B, "A"), (SWAP_A, SWAP_B, "B")],
+    ids=["tables", "code", "numbers", "numbers swapped between lines"],
 )
 def test_same_words_different_data_are_two_questions(
     tmp_path: Path, stem_a: str, stem_b: str, answer_b: str
@@ -50,6 +57,22 @@ def test_same_words_different_data_are_two_questions(
     assert {q.key for q in bank.questions} == {"same/Q-050", "same/Q-050b/Q-050"}
     assert bank.get("same/Q-050").stem == stem_a  # type: ignore[union-attr]
     assert bank.get("same/Q-050b/Q-050").stem == stem_b  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("written", ["1,000", "１０００", "1 000"])
+def test_a_number_written_another_way_is_still_a_copy(tmp_path: Path, written: str) -> None:
+    """`1,000`, `１０００` and `1 000` are `1000`: a by-topic copy that writes it so is a copy."""
+    stem = "A job retries 1000 times and waits 5 seconds between tries. What is the longest wait?"
+    options = ["5,000 seconds", "4,995 seconds", "1,000 seconds", "5 seconds"]
+    write(tmp_path, "by-order_v1/Q-070.md", structured("Q-070", stem, options, "B"))
+    write(
+        tmp_path,
+        "by-topic/Jobs/Q-070.md",
+        structured("Q-070", stem.replace("1000", written), options, "B"),
+    )
+    bank = load_bank(tmp_path)
+    assert [q.key for q in bank.questions] == ["by-order_v1/Q-070"]
+    assert bank.copies_merged == 1
 
 
 def test_a_copy_that_lost_its_table_or_fences_is_still_a_copy(tmp_path: Path) -> None:
