@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,6 +15,19 @@ from bot.bank.model import Question
 if TYPE_CHECKING:
     from bot.bank.lookup import Entry as LookupEntry
     from bot.bank.topics import TopicGroup, TopicIndex
+
+
+# Control characters (ESC sequences, line breaks that would forge a `path:line: reason` line) and
+# bidirectional overrides that make a file name read as another; file names and problem texts come
+# from whoever can push to the bank.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control or bidi-override character written as an escape (`\\x1b`)."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def key_hash(key: str) -> str:
@@ -29,7 +43,7 @@ class Problem:
     severity: str = "error"  # "error": the question is not loaded; "warning": loaded with a remark
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}"
+        return printable(f"{self.path}:{self.line}: {self.reason}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.bank.bank import Bank
+from bot.bank.bank import Bank, printable
 from bot.bank.loader import load_bank
 from bot.bank.model import Question
 
@@ -80,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     out = sys.stdout
     for problem in sorted(bank.problems, key=lambda p: (p.path, p.line)):
         tag = "" if problem.severity == "error" else f"{problem.severity}: "
-        print(f"{problem.path}:{problem.line}: {tag}{problem.reason}", file=out)
+        print(printable(f"{problem.path}:{problem.line}: {tag}{problem.reason}"), file=out)
     print(file=out)
     print(summary(bank, root), file=out)
     errors = len(bank.errors) + (len(bank.problems) - len(bank.errors) if args.strict else 0)
@@ -107,7 +107,7 @@ def summary(bank: Bank, root: Path | None = None) -> str:
         f"  files skipped: {len(bank.skipped)}",
     ]
     for s in bank.skipped:
-        lines.append(f"    {s.path}: {s.reason}")
+        lines.append(printable(f"    {s.path}: {s.reason}"))
     lines += [
         f"  by collection: {_counts(Counter(q.collection or '(root)' for q in qs))}",
         f"  by format: {_counts(Counter(q.format for q in qs))}",

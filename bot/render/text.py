@@ -8,13 +8,33 @@ Pure functions, no Discord imports.
   units, so an astral character such as most emoji counts two. That is never less than
   the number of code points, so a text within a limit by this measure is within it by
   either way of counting.
+* :func:`in_code_span`, :func:`shown_as_typed` — text from the bank's files (file names,
+  problems quoting a file) made safe to show: no control characters, no way out of a code
+  span, Markdown shown as typed.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["display_width", "utf16_len"]
+from bot.bank.bank import printable
+
+__all__ = ["display_width", "in_code_span", "shown_as_typed", "utf16_len"]
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]<@])")
+
+
+def in_code_span(text: str) -> str:
+    """`text` for inside a `code span`: control characters escaped, a backtick (which would end
+    the span) shown as ˋ."""
+    return printable(text).replace("`", "ˋ")
+
+
+def shown_as_typed(text: str) -> str:
+    """`text` on one line with every Markdown character escaped, so it shows as typed."""
+    return _MARKDOWN.sub(r"\\\1", printable(text))
+
 
 _ZWJ = "\u200d"
 _VS15 = 0xFE0E  # text presentation selector

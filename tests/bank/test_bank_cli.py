@@ -114,3 +114,17 @@ def test_export_the_test_bank_as_a_subprocess() -> None:
 
 def test_shipped_questions_pass_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bank", "check", str(ROOT / "questions")]) == 0, capsys.readouterr().out
+
+
+def test_check_prints_file_names_with_their_control_characters_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named with an ESC sequence or a line break cannot paint the terminal or forge a line."""
+    (tmp_path / "e\x1b[2J\x1b[31mred.yaml").write_text("id: [broken\n", encoding="utf-8")
+    (tmp_path / "two\nQ-1.md:3: forged.yaml").write_text("stem: 1\n", encoding="utf-8")
+    assert main(["bank", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "e\\x1b[2J\\x1b[31mred.yaml:" in out
+    assert not any(line.startswith("Q-1.md:3") for line in out.splitlines())
+    assert "two\\x0aQ-1.md:3: forged.yaml:" in out

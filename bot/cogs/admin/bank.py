@@ -13,6 +13,8 @@ from bot.cogs.bank_service import BankStatus, ReloadReport
 from bot.cogs.common import reply
 from bot.i18n import locale_of, t
 from bot.render.limits import MESSAGE, cut
+from bot.render.text import in_code_span as code
+from bot.render.text import shown_as_typed as plain
 
 
 class BankCommands(AdminPart):
@@ -61,12 +63,12 @@ def reload_text(report: ReloadReport, locale: str) -> str:
                 shown = ", ".join(f"`{k}`" for k in keys[:15])
                 lines.append(f"{t(label, locale)} {shown}{_more(15, len(keys), locale)}")
     if bank.kept:
-        files = ", ".join(f"`{path}`" for path in list(bank.kept)[:8])
+        files = ", ".join(f"`{code(path)}`" for path in list(bank.kept)[:8])
         lines.append(t("admin.reload_kept", locale, files=files + _more(8, len(bank.kept), locale)))
     errors = bank.errors
     if errors:
         lines.append(t("admin.reload_failed_files", locale, n=len(errors)))
-        lines += [f"- `{p.path}:{p.line}` {cut(p.reason, 160)}" for p in errors[:12]]
+        lines += [f"- `{code(p.path)}:{p.line}` {plain(cut(p.reason, 160))}" for p in errors[:12]]
         if len(errors) > 12:
             lines.append(t("admin.more", locale, n=len(errors) - 12))
     return cut("\n".join(lines), MESSAGE)
@@ -130,7 +132,8 @@ def _problem_lines(bank: Bank, budget: int, locale: str) -> list[str]:
     budget -= len(lines[0]) + 1
     shown = 0
     for p in problems:
-        line = f"- {'❌' if p.severity == 'error' else '⚠️'} `{p.path}:{p.line}` {cut(p.reason, 150)}"
+        mark = "❌" if p.severity == "error" else "⚠️"
+        line = f"- {mark} `{code(p.path)}:{p.line}` {plain(cut(p.reason, 150))}"
         if len(line) + 1 > budget:
             break
         lines.append(line)
@@ -146,7 +149,7 @@ def _skipped_lines(bank: Bank, budget: int, locale: str) -> list[str]:
     header = t("admin.bank_skipped", locale)
     shown: list[str] = []
     for s in bank.skipped:
-        line = f"- ⏭️ `{s.path}` {cut(s.reason, 100)}"
+        line = f"- ⏭️ `{code(s.path)}` {plain(cut(s.reason, 100))}"
         if len(line) + len(header) + 2 > budget:
             break
         shown.append(line)
