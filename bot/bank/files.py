@@ -20,6 +20,11 @@ _SKIP_DIRS = {".git", ".github", "node_modules", "__pycache__", ".venv"}
 LINK_REASON = "symbolic link: not followed"
 
 
+#: Folders nested deeper than this are not read: a file is opened folder by folder from the root
+#: (never through a link), so a chain of 1,500 folders cost seconds; no bank needs more than a few.
+MAX_DEPTH = 32
+
+
 def walk(root: Path) -> tuple[list[str], list[Skipped], list[Problem]]:
     """Question files under `root` (relative POSIX paths, folders depth first in name order),
     what was left out and why (symbolic links, special files), and folders that cannot be read.
@@ -48,7 +53,13 @@ def walk(root: Path) -> tuple[list[str], list[Skipped], list[Problem]]:
                     if name not in _SKIP_DIRS:
                         skipped.append(Skipped(rel, LINK_REASON))
                 elif entry.is_dir(follow_symlinks=False):
-                    if name not in _SKIP_DIRS:
+                    if name in _SKIP_DIRS:
+                        continue
+                    if rel.count("/") >= MAX_DEPTH:  # each file is opened folder by folder
+                        skipped.append(
+                            Skipped(rel, f"folder nested deeper than {MAX_DEPTH} levels: not read")
+                        )
+                    else:
                         subdirs.append(rel)
                 elif suffix in QUESTION_SUFFIXES:
                     if entry.is_file(follow_symlinks=False):

@@ -337,3 +337,19 @@ def test_a_bug_while_merging_copies_costs_no_question(
     assert "b/Q-1-copy.md:1: its copies could not be compared (ZeroDivisionError); served as it is" in [
         str(p) for p in bank.problems
     ]
+
+
+def test_folders_nested_too_deep_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    """A chain of folders costs a walk per file from the root: past MAX_DEPTH it is not read."""
+    from bot.bank.files import MAX_DEPTH
+
+    deep = tmp_path
+    for level in range(MAX_DEPTH + 5):
+        deep = deep / f"d{level}"
+        deep.mkdir()
+        (deep / "Q-1.yaml").write_text(yaml_question(f"Q-{level}"), encoding="utf-8")
+    bank = load_bank(tmp_path)
+    assert len(bank.questions) == MAX_DEPTH
+    (skipped,) = bank.skipped
+    assert skipped.path.count("/") == MAX_DEPTH
+    assert skipped.reason == f"folder nested deeper than {MAX_DEPTH} levels: not read"
