@@ -107,6 +107,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topics.choice_one": {EN: "{name} — 1 question", ZH: "{name} — 1 題"},
     "topics.choice_tag": {EN: "{name} — only this tag, {n} questions", ZH: "{name} — 僅此標籤，{n} 題"},
     "topics.choice_tag_one": {EN: "{name} — only this tag, 1 question", ZH: "{name} — 僅此標籤，1 題"},
+    "practice.held_back": {
+        EN: "({n} questions are held back: open daily questions on Discord, hidden until they close.)",
+        ZH: "（{n} 題暫不出題：它們是 Discord 上仍在進行的每日一題，結束後才會出現。）",
+    },
+    "practice.held_back_one": {
+        EN: "(1 question is held back: an open daily question on Discord, hidden until it closes.)",
+        ZH: "（1 題暫不出題：它是 Discord 上仍在進行的每日一題，結束後才會出現。）",
+    },
     "quiz.empty_bank": {
         EN: "The question bank is empty; an admin can check it with /quizadmin bank.",
         ZH: "題庫是空的；管理員可以用 /quizadmin bank 檢查。",

@@ -411,6 +411,7 @@ class Session:
 
     def run(self, count: int) -> Tally:
         from bot.bank.select import Filter, pick
+        from bot.i18n import t
 
         told = False
         for number in range(1, count + 1):
@@ -418,10 +419,7 @@ class Session:
             hidden = self.hidden()
             if hidden and not told and any(q.key in hidden for q in self.pool):
                 n = sum(q.key in hidden for q in self.pool)
-                self.say(
-                    f"({n} question{'s are' if n > 1 else ' is'} held back: open daily question"
-                    f"{'s' if n > 1 else ''} on Discord, hidden until they close.)"
-                )
+                self.say(t("practice.held_back_one" if n == 1 else "practice.held_back", self.locale, n=n))
                 told = True
             q = pick(self.pool, Filter(), solved=solved, recent=self.recent, exclude=hidden, rng=self.rng)
             if q is None:

@@ -300,6 +300,17 @@ class _Fields:
         raise self.error(name, f"`{name}` must be true or false, got {_kind(node)}")
 
 
+#: Unknown fields named one by one; the rest are counted (10,000 unknown keys: one line, not 10,000).
+MAX_UNKNOWN_NAMED = 10
+
+
+def _unknown_notes(unknown: list[str]) -> tuple[str, ...]:
+    notes = [f"unknown field `{_short(name)}` ignored" for name in unknown[:MAX_UNKNOWN_NAMED]]
+    if len(unknown) > MAX_UNKNOWN_NAMED:
+        notes.append(f"… and {len(unknown) - MAX_UNKNOWN_NAMED:,} more unknown fields ignored")
+    return tuple(notes)
+
+
 def _question(item: _Map, path: str, collection: str, line: int) -> Question:
     f = _Fields(item, path)
     unknown = sorted(set(item.items) - KNOWN_FIELDS)
@@ -322,7 +333,7 @@ def _question(item: _Map, path: str, collection: str, line: int) -> Question:
     references = _references(f)
     note = f.text("dispute_note")
     disputed = f.flag("disputed") or bool(note)
-    notes = tuple(f"unknown field `{_short(name)}` ignored" for name in unknown)
+    notes = _unknown_notes(unknown)
     return Question(
         key=f"{collection}/{qid}" if collection else qid,
         id=qid,

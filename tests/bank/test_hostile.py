@@ -353,3 +353,13 @@ def test_folders_nested_too_deep_are_skipped_with_the_reason(tmp_path: Path) -> 
     (skipped,) = bank.skipped
     assert skipped.path.count("/") == MAX_DEPTH
     assert skipped.reason == f"folder nested deeper than {MAX_DEPTH} levels: not read"
+
+
+def test_ten_thousand_unknown_yaml_fields_make_a_few_warnings_not_ten_thousand(tmp_path: Path) -> None:
+    extra = "".join(f"field_{i}: x\n" for i in range(10_000))
+    (tmp_path / "Q-1.yaml").write_text(yaml_question("Q-1", extra), encoding="utf-8")
+    bank = load_bank(tmp_path)
+    assert len(bank.questions) == 1
+    warnings = [p.reason for p in bank.problems]
+    assert len(warnings) == 11
+    assert warnings[-1] == "… and 9,990 more unknown fields ignored"
