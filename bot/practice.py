@@ -407,7 +407,10 @@ class Session:
         from bot.core.spoiler import hidden_keys
 
         facts = self._await(self.storage.spoiler_facts(self.user_id))
-        return hidden_keys(facts.open_dailies, None, facts.answered_posts)
+        keys = hidden_keys(facts.open_dailies, None, facts.answered_posts)
+        # a daily stored under a copy's key hides the question the pool serves under its own key
+        by_key = {key: q.key for q in self.pool for key in (q.key, *q.copy_keys)}
+        return frozenset(by_key.get(key, key) for key in keys)
 
     def run(self, count: int) -> Tally:
         from bot.bank.select import Filter, pick

@@ -305,11 +305,10 @@ async def test_the_async_renderers_answer_as_the_synchronous_ones() -> None:
 
 def test_file_names_and_problems_from_the_bank_are_shown_safely() -> None:
     """A file name with ESC, a line break or a backtick cannot forge lines or leave its code span."""
-    from bot.render.text import in_code_span, shown_as_typed
+    from bot.render.text import in_code_span, one_line
 
     name = "e\x1b[2J`**x**`\nb/Q-1.md:3: forged"
     shown = in_code_span(name)
     assert "\x1b" not in shown and "\n" not in shown and "`" not in shown
     assert shown == "e\\x1b[2Jˋ**x**ˋ\\x0ab/Q-1.md:3: forged"
-    reason = shown_as_typed("keys `a` and **A** <@&1> @everyone\u202e")
-    assert reason == "keys \\`a\\` and \\*\\*A\\*\\* \\<\\@&1\\> \\@everyone\\\\u202e"
+    assert one_line("keys `a` and `A`\n- ❌ forged\u202e") == "keys `a` and `A`\\x0a- ❌ forged\\u202e"

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,11 @@ class Bank:
 
     def __post_init__(self) -> None:
         self._by_key = {q.key: q for q in self.questions}
+        self._by_copy_key: dict[str, Question] = {}
+        for q in self.questions:
+            for key in q.copy_keys:
+                if key not in self._by_key:
+                    self._by_copy_key.setdefault(key, q)
         self._by_id: dict[str, list[Question]] = {}
         for q in self.questions:
             # each question once per distinct name (linear: no list scans, however many share an id)
@@ -77,7 +82,20 @@ class Bank:
         return cls()
 
     def get(self, key: str) -> Question | None:
-        return self._by_key.get(key)
+        """The question with this key, or whose copy has it: a key stored with a post stays valid
+        when a reload merges its file with a copy elsewhere that becomes the primary one."""
+        found = self._by_key.get(key)
+        return found if found is not None else self._by_copy_key.get(key)
+
+    def canonical(self, key: str) -> str:
+        """The key the bank serves the question of `key` under (`key` itself when unknown)."""
+        q = self.get(key)
+        return q.key if q is not None else key
+
+    def known_keys(self, key: str) -> frozenset[str]:
+        """Every key the question of `key` is known by (its own, its copies'; `key` when unknown)."""
+        q = self.get(key)
+        return frozenset((key,) if q is None else (key, q.key, *q.copy_keys))
 
     def find(self, ref: str) -> list[Question]:
         """Questions named by `ref`: a key ("b1/Q-001"), or an id ("Q-001") that may name several."""
@@ -127,18 +145,26 @@ class Bank:
     def keeping_last_good(self, previous: Bank) -> Bank:
         """This bank plus, for every file that is broken now but loaded in `previous`, the questions
         it had then (the last good version), each with a warning. Not when this bank holds the
-        question anyway (from a copy in another file, or under the same key)."""
+        question anyway (from a copy in another file, or under the same key).
+
+        Keys stay where they were: when the broken file's question had a key that another question
+        of `previous` takes now (two files with one id in a folder: the second was loaded as
+        `<folder>/<file>/<id>`), that question goes back to the key it had, so posts and scores
+        stored under either key keep meaning the same question."""
         broken = {p.path for p in self.errors}
         if not broken or not previous.questions:
             return self
-        keys = {q.key for q in self.questions}
         served = {q.path for q in self.questions} | {_file_of(w) for q in self.questions for w in q.also_in}
+        before = {(q.path, q.id): q.key for q in previous.questions}
         kept: dict[str, list[Question]] = {}
         for q in previous.questions:
-            if q.path not in broken or q.key in keys:
-                continue
-            if any(_file_of(where) in served for where in q.also_in):
-                continue  # a copy of it loads from another file
+            if q.path not in broken or any(_file_of(where) in served for where in q.also_in):
+                continue  # not broken, or a copy of it loads from another file
+            holder = self._by_key.get(q.key)
+            if holder is not None:
+                was = before.get((holder.path, holder.id), q.key)
+                if was == q.key or was in self._by_key:
+                    continue  # this bank has it (or a new question under its key): nothing to keep
             kept.setdefault(q.path, []).append(q)
         if not kept:
             return self
@@ -153,8 +179,10 @@ class Bank:
                     "warning",
                 )
             )
+        moved = {q.key for qs in kept.values() for q in qs}
+        current = [replace(q, key=before[(q.path, q.id)]) if q.key in moved else q for q in self.questions]
         questions = sorted(
-            [*self.questions, *(q for qs in kept.values() for q in qs)],
+            [*current, *(q for qs in kept.values() for q in qs)],
             key=lambda q: (q.collection, q.path, q.line),
         )
         return Bank(

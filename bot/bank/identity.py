@@ -403,8 +403,9 @@ def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Q
     aliases = tuple(
         dict.fromkeys([*primary.aliases, *(x for c in rest for x in (c.id, *c.aliases) if x not in names)])
     )
+    copy_keys = tuple(dict.fromkeys(c.key for c in rest if c.key != primary.key))
     if not dissent:
-        return replace(primary, also_in=also, aliases=aliases)
+        return replace(primary, also_in=also, aliases=aliases, copy_keys=copy_keys)
     involved = [primary, *dissent]
     collections = [q.collection for q in involved]
 
@@ -413,4 +414,11 @@ def _fold(primary: Question, rest: list[Question], problems: list[Problem]) -> Q
         return q.collection if unique else _where(q)
 
     disagreement = tuple((where(q), said.get(id(q), ",".join(q.answer))) for q in involved)
-    return replace(primary, also_in=also, aliases=aliases, disagreement=disagreement, disputed=True)
+    return replace(
+        primary,
+        also_in=also,
+        aliases=aliases,
+        copy_keys=copy_keys,
+        disagreement=disagreement,
+        disputed=True,
+    )

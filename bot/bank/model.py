@@ -93,6 +93,8 @@ class Question:
     references: tuple[Reference, ...] = ()
     aliases: tuple[str, ...] = ()  # other names it answers to (e.g. the file name "Q-001" for "Q-01-001")
     also_in: tuple[str, ...] = ()  # other files holding a copy of this question
+    # the keys its copies would have on their own (a post stored under one still finds the question)
+    copy_keys: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # non-fatal remarks from the reader (for `bank check`)
 
     @property

@@ -90,9 +90,9 @@ async def handle_answer(interaction: discord.Interaction, post_id: int, letters:
     if post.kind == "practice" and not post.is_closed:
         # A practice post asking what is an open daily for this member (in a server of theirs
         # they have not answered it in) would give the answer away in the feedback.
-        exp = await bot.spoilers.check(interaction.user.id, interaction.guild_id, post.question_key)
-        if post.question_key in exp.hidden(assume_member=False):
-            key = "answer.daily_here" if exp.hidden_here(post.question_key) else "answer.daily_elsewhere"
+        exp = await bot.spoilers.check(interaction.user.id, interaction.guild_id, question.key)
+        if question.key in exp.hidden(assume_member=False):
+            key = "answer.daily_here" if exp.hidden_here(question.key) else "answer.daily_elsewhere"
             await reply(interaction, t(key, locale))
             return
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -37,6 +38,7 @@ from bot.core.spoiler import (
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
+    from bot.bank import Bank
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,16 @@ class Exposure:
         )
 
 
+def canonical_facts(facts: SpoilerFacts, bank: Bank) -> SpoilerFacts:
+    """`facts` with each open daily's stored key replaced by the key the bank serves its question
+    under now (a reload can merge the daily's file with a copy elsewhere that becomes primary)."""
+    dailies = tuple(
+        d if (key := bank.canonical(d.question_key)) == d.question_key else replace(d, question_key=key)
+        for d in facts.open_dailies
+    )
+    return replace(facts, open_dailies=dailies)
+
+
 class SpoilerGuard:
     """Gathers the spoiler rule's facts for a member (one per bot: `bot.spoilers`)."""
 
@@ -124,7 +136,10 @@ class SpoilerGuard:
     ) -> Exposure:
         """The member's standing towards the open dailies (of `keys` only, if given), from storage
         and the caches; nothing is asked of Discord here."""
-        facts = await self.bot.storage.spoiler_facts(user_id, keys)
+        bank = self.bot.bank
+        if keys is not None:  # a post may have stored the key of a copy the bank now merges
+            keys = {known for key in keys for known in bank.known_keys(key)}
+        facts = canonical_facts(await self.bot.storage.spoiler_facts(user_id, keys), bank)
         exp = Exposure(user_id, guild_id, facts)
         for gid in exp.undecided_all:
             cached = self.membership.get((gid, user_id))

@@ -228,12 +228,15 @@ class QuizService:
         """
         storage = self.bot.storage
         due = await storage.due_posts()
+        bank = self.bot.bank
         public_practice = {p.question_key for p in due if p.kind == "practice" and not p.private}
-        dailies = await storage.open_daily_keys(public_practice) if public_practice else set()
+        # (a question is known by its copies' keys too: a reload may have merged files)
+        asked = {known for key in public_practice for known in bank.known_keys(key)}
+        dailies = {bank.canonical(k) for k in await storage.open_daily_keys(asked)} if asked else set()
         for post in due:
             if post.kind == "daily" and post.message_id is None:
                 continue  # recorded but not (known to be) sent: the scheduler settles it, never a reveal
-            if post.kind == "practice" and not post.private and post.question_key in dailies:
+            if post.kind == "practice" and not post.private and bank.canonical(post.question_key) in dailies:
                 later = datetime.now(UTC) + timedelta(seconds=CLOSE_SWEEP_SECONDS)
                 await storage.postpone_post(post.post_id, later)
                 self._posts.pop(post.post_id, None)

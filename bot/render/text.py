@@ -8,21 +8,18 @@ Pure functions, no Discord imports.
   units, so an astral character such as most emoji counts two. That is never less than
   the number of code points, so a text within a limit by this measure is within it by
   either way of counting.
-* :func:`in_code_span`, :func:`shown_as_typed` — text from the bank's files (file names,
-  problems quoting a file) made safe to show: no control characters, no way out of a code
-  span, Markdown shown as typed.
+* :func:`in_code_span`, :func:`one_line` — text from the bank's files (file names,
+  problems quoting a file) made safe to show: no control characters or line breaks, no way
+  out of a code span.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from bot.bank.bank import printable
 
-__all__ = ["display_width", "in_code_span", "shown_as_typed", "utf16_len"]
-
-_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]<@])")
+__all__ = ["display_width", "in_code_span", "one_line", "utf16_len"]
 
 
 def in_code_span(text: str) -> str:
@@ -31,9 +28,10 @@ def in_code_span(text: str) -> str:
     return printable(text).replace("`", "ˋ")
 
 
-def shown_as_typed(text: str) -> str:
-    """`text` on one line with every Markdown character escaped, so it shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", printable(text))
+def one_line(text: str) -> str:
+    """`text` (a problem the loader found: our words, quoting the file in `code`) on one line: its
+    control characters and line breaks escaped, so it cannot forge another line."""
+    return printable(text)
 
 
 _ZWJ = "\u200d"

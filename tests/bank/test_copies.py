@@ -227,6 +227,28 @@ def test_keeping_the_last_good_version_of_a_broken_file(tmp_path: Path) -> None:
     assert fixed.get("c/Q-2").stem == "Second, fixed?" and fixed.kept == {}  # type: ignore[union-attr]
 
 
+def test_keys_stay_put_when_the_first_of_two_files_with_one_id_breaks(tmp_path: Path) -> None:
+    """c/Q-A.md and c/Q-B.md both say Q-9: they load as c/Q-9 and c/Q-B/Q-9. When Q-A.md breaks,
+    Q-B's question must not take c/Q-9 (posts stored under it mean Q-A's question), and Q-A's last
+    good version stays."""
+    write(tmp_path, "c/Q-A.md", structured("Q-9", "The first question?", ["a", "b"], "A"))
+    write(tmp_path, "c/Q-B.md", structured("Q-9", "A different second question?", ["c", "d"], "B"))
+    before = load_bank(tmp_path)
+    assert {q.key: q.path for q in before.questions} == {"c/Q-9": "c/Q-A.md", "c/Q-B/Q-9": "c/Q-B.md"}
+    write(tmp_path, "c/Q-A.md", structured("Q-9", "The first question?", ["a"], "A"))  # broken
+    now = load_bank(tmp_path).keeping_last_good(before)
+    assert {q.key: q.path for q in now.questions} == {"c/Q-9": "c/Q-A.md", "c/Q-B/Q-9": "c/Q-B.md"}
+    assert now.get("c/Q-9") is before.get("c/Q-9")
+    assert now.kept == {"c/Q-A.md": ("c/Q-9",)}
+    # a question that is new under the key of a broken file's question: nothing is kept
+    write(tmp_path, "d/Q-1.md", structured("Q-1", "Old?", ["a", "b"], "A"))
+    prev = load_bank(tmp_path)
+    write(tmp_path, "d/Q-1.md", structured("Q-1", "Old?", ["a"], "A"))
+    write(tmp_path, "d/Q-0.md", structured("Q-1", "Its new home, reworded?", ["a", "b"], "A"))
+    moved = load_bank(tmp_path).keeping_last_good(prev)
+    assert moved.get("d/Q-1").path == "d/Q-0.md" and "d/Q-1.md" not in moved.kept  # type: ignore[union-attr]
+
+
 def test_nothing_is_kept_for_deleted_files_or_questions_served_by_a_copy(tmp_path: Path) -> None:
     write(tmp_path, "b/Q-1.md", structured("Q-1", STEM, ["a checkpoint", "a trigger"], "A"))
     write(tmp_path, "by-topic/x/Q-1.md", structured("Q-1", STEM, ["a checkpoint", "a trigger"], "A"))

@@ -339,3 +339,36 @@ async def test_a_discord_error_on_the_membership_lookup_keeps_the_question_hidde
     assert (
         len([c for c in fake.calls if c.route == MEMBER_ROUTE]) == before
     )  # A's daily is theirs: no look-up
+
+
+async def test_a_reload_that_merges_the_open_daily_with_a_copy_keeps_it_hidden_and_answerable(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, cast: Cast
+) -> None:
+    """A copy of the open daily's file is pushed to a folder that sorts first, so after the reload the
+    question is served under the copy's key (`a-batch/Q-003`); the daily stored `daily/Q-003`. The
+    daily must still be hidden from bob, and answerable."""
+    fake, bob, bot = fake_discord, cast.bob, quizbot.running
+    daily = await open_daily(quizbot, cast)
+    root = quizbot.settings.questions_dir
+    (root / "a-batch").mkdir()
+    (root / "a-batch" / "Q-003.yaml").write_text(question_yaml(3, "C"), encoding="utf-8")
+    report = await bot.services.bank.refresh_bank(pull=False)
+    assert report.swapped
+    merged = bot.bank.get(X)
+    assert merged is not None and merged.key == "a-batch/Q-003" and X in merged.copy_keys
+
+    h = await fake.invoke(cast.b, cast.b_lobby, bob, "explain", {"question": "Q-003"})
+    assert h.ephemeral and not h.embeds and "another of your servers" in h.content
+    for _ in range(15):
+        private = await fake.invoke(cast.b, cast.b_lobby, bob, "quiz", {"private": True})
+        assert private.message is not None and stem(3) not in embed_text(private), private.content
+        await click_answer(fake, private.message, bob)
+    ac = await fake.autocomplete(cast.b, cast.b_lobby, bob, "explain", focused="question", value="Q-00")
+    assert "Q-003" not in {c["value"] for c in ac.choices}
+
+    # the daily itself still finds its question: bob answers it, and then may read it
+    click = await click_answer(fake, fake.message(daily.message_id), bob, "C")
+    assert click.ephemeral and click.embeds, click.content
+    assert await bot.storage.get_answer(daily.post_id, bob.id) is not None
+    h = await fake.invoke(cast.b, cast.b_lobby, bob, "explain", {"question": "Q-003"})
+    assert h.embeds, h.content

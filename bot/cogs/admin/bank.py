@@ -14,7 +14,7 @@ from bot.cogs.common import reply
 from bot.i18n import locale_of, t
 from bot.render.limits import MESSAGE, cut
 from bot.render.text import in_code_span as code
-from bot.render.text import shown_as_typed as plain
+from bot.render.text import one_line as plain
 
 
 class BankCommands(AdminPart):
