@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -77,7 +76,7 @@ class QuizBot(commands.Bot):
         #: False once closing: new interactions are ignored (Discord tells the member it failed,
         #: and the button works again after the restart); those already dispatched may finish.
         self.accepting = True
-        self._inflight: set[asyncio.Task[Any]] = set()
+        self._inflight: set[asyncio.Future[Any]] = set()
         #: The spoiler rule's facts per member (bot/cogs/guard.py, bot/core/spoiler.py).
         self.spoilers = SpoilerGuard(self)
         self._closing: asyncio.Future[None] | None = None
@@ -201,7 +200,13 @@ class QuizBot(commands.Bot):
         previous = loop.get_task_factory()
         inflight = self._inflight
 
-        def track(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any) -> Any:
+        def track(
+            loop: asyncio.AbstractEventLoop,
+            coro: Any,
+            /,
+            **kwargs: Any,  # a coroutine (or generator)
+        ) -> asyncio.Future[Any]:
+            task: asyncio.Future[Any]
             if previous is not None:
                 task = previous(loop, coro, **kwargs)
             else:

@@ -110,7 +110,7 @@ def _cmd_practice(args: argparse.Namespace) -> int:
     return run_practice(args)
 
 
-def _add_ops_commands(sub: argparse._SubParsersAction) -> None:
+def _add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = sub.add_parser("sync", help="sync the slash commands with Discord now, even if unchanged")
     sync.set_defaults(func=_cmd_sync)
 
@@ -137,7 +137,7 @@ def _add_ops_commands(sub: argparse._SubParsersAction) -> None:
 # --- export-scores
 
 
-def _add_export_scores(sub: argparse._SubParsersAction) -> None:
+def _add_export_scores(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot.core.periods import PERIOD_KINDS
 
     export = sub.add_parser(
@@ -158,7 +158,7 @@ def _add_export_scores(sub: argparse._SubParsersAction) -> None:
         print(f"quizbot export-scores: {message} (see quizbot export-scores --help)", file=sys.stderr)
         raise SystemExit(2)
 
-    export.error = one_line_error  # type: ignore[method-assign]
+    export.error = one_line_error  # type: ignore[method-assign]  # argparse has no hook but overriding it
 
 
 def _snowflake_arg(value: str) -> int:

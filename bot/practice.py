@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -278,7 +278,7 @@ def for_terminal(markdown: str) -> str:
 class PlainScreen:
     """Output for a pipe or a file (and tests): Markdown as the bot sends it to Discord, as text."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: IO[str]) -> None:
         self.out = out
 
     def write(self, text: str) -> None:

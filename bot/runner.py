@@ -132,11 +132,12 @@ def run_loop(coro: Coroutine[Any, Any, T]) -> T:
     uvloop cut the bot's CPU per click by about 15% in bench/clicks.py (docs/performance.md).
     """
     try:
-        import uvloop
+        import uvloop  # the optional `speed` extra: not installed for the type check
     except ImportError:
         return asyncio.run(coro)
     log.debug("event loop: uvloop %s", uvloop.__version__)
-    return uvloop.run(coro)
+    result: T = uvloop.run(coro)
+    return result
 
 
 def run_bot(settings: Settings, token: str) -> int:

@@ -10,7 +10,7 @@ The Quiz cog registers these items.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -36,7 +36,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> AnswerButton:
         return cls(int(match["post"]), match["letter"])
 
@@ -53,10 +53,10 @@ class MultiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids.M
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> MultiSelect:
         self = cls(int(match["post"]))
-        self.item = item  # keeps the values the member picked
+        self.item = cast("discord.ui.Select[Any]", item)  # keeps the values the member picked
         return self
 
     async def callback(self, interaction: discord.Interaction) -> None:

@@ -49,12 +49,20 @@ def public_refusal(interaction: discord.Interaction, *, files: bool = False) -> 
     return None
 
 
-async def reply(interaction: discord.Interaction, message: str, **kwargs: object) -> None:
-    """An ephemeral text reply that works whether or not the interaction was answered already."""
+async def reply(
+    interaction: discord.Interaction,
+    message: str,
+    *,
+    allowed_mentions: discord.AllowedMentions = NO_MENTIONS,
+) -> None:
+    """An ephemeral text reply that works whether or not the interaction was answered already (no
+    mention pings unless `allowed_mentions` says so)."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=allowed_mentions)
         else:
-            await interaction.response.send_message(message, ephemeral=True, **kwargs)  # type: ignore[arg-type]
+            await interaction.response.send_message(
+                message, ephemeral=True, allowed_mentions=allowed_mentions
+            )
     except discord.HTTPException:
         log.warning("could not send a reply to interaction %s", interaction.id, exc_info=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -32,10 +32,10 @@ class SectionSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=ids
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> SectionSelect:
         self = cls(match["q"], int(match["owner"]))
-        self.item = item
+        self.item = cast("discord.ui.Select[Any]", item)  # the select the member picked from
         return self
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -50,7 +50,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.EX
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> PageButton:
         return cls(match["action"], match["q"], int(match["sec"]), int(match["page"]), int(match["owner"]))
 
@@ -68,7 +68,7 @@ class ExplainPostButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> ExplainPostButton:
         return cls(int(match["post"]))
 
@@ -203,14 +203,15 @@ class Explain(commands.Cog):
             return
         index = OVERVIEW
         if section:
-            index = self._section_index(q, section)
-            if index is None:
+            chosen = self._section_index(q, section)
+            if chosen is None:
                 names = ", ".join(s.title for s in q.sections) or "—"
                 await reply(
                     interaction,
                     cut(t("explain.unknown_section", locale, section=section, sections=names), 2000),
                 )
                 return
+            index = chosen
         embed, view = await explain_message(q, index, 0, interaction.user.id, locale=locale)
         await interaction.response.send_message(
             content=note,

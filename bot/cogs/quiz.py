@@ -53,7 +53,7 @@ class ClosePrivateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> ClosePrivateButton:
         return cls(int(match["owner"]))
 

@@ -59,7 +59,7 @@ class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> LeaderboardButton:
         return cls(match["action"], match["period"], match["metric"], int(match["page"]), int(match["owner"]))
 

@@ -40,7 +40,7 @@ class ResetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=RESET
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: Any, /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
     ) -> ResetButton:
         return cls(match["action"], int(match["target"]), int(match["owner"]))
 
