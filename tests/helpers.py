@@ -395,7 +395,8 @@ def practice(
     The bank is `tmp_path / "questions"` unless ARGS give `--dir`. Stdout is not a terminal, or,
     with `terminal`, a 100-column true-colour one (`terminal_console`)."""
     from bot.cli import build_parser
-    from bot.practice import RichScreen, run_practice
+    from bot.practice import run_practice
+    from bot.practice_views import RichScreen
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "quizbot.sqlite3"))

@@ -14,15 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.bank import load_bank
-from bot.practice import (
-    LOCAL_GUILD_ID,
-    RULE,
-    PlainScreen,
-    RichScreen,
-    local_user_id,
-    render_question,
-    screen_for,
-)
+from bot.practice import LOCAL_GUILD_ID, local_user_id
+from bot.practice_views import RULE, PlainScreen, RichScreen, render_question, screen_for
 from tests.helpers import CHOOSE2, Q104, TEST_BANK, practice, strip_ansi, terminal_console
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 from bot.bank import load_bank
 from bot.bank.model import Question
 from bot.i18n import EN, ZH
-from bot.practice import render_explanation
+from bot.practice_views import render_explanation
 from bot.render.explain import OVERVIEW, explain_embed
 from bot.render.question import Feedback, feedback_payload
 from tests.helpers import structured
