@@ -182,7 +182,7 @@ def _cmd_export_scores(args: argparse.Namespace) -> int:
     import sqlite3
     from datetime import UTC, datetime
 
-    from bot.storage import Storage, queries
+    from bot.storage import open_store
 
     def fail(message: str) -> int:
         print(f"quizbot: {message}", file=sys.stderr)
@@ -197,8 +197,8 @@ def _cmd_export_scores(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
 
     async def read() -> tuple[str, list[Any]]:
-        async with await Storage.open(path) as storage:
-            key = await storage.run_sync(queries.bucket_for, args.guild, args.period, queries.to_ms(now))
+        async with await open_store(path) as storage:
+            key = await storage.period_key(args.guild, args.period, at=now)
             return key, await storage.export_scores(args.guild, args.period, at=now)
 
     try:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from bot.storage import queries
 from tests.e2e import test_daily
 from tests.e2e.test_daily import (
     POST_ROUTE,
@@ -367,7 +366,7 @@ async def test_reset_one_member_or_everyone_behind_a_confirmation(
     assert [e.user_id for e in board.entries] == [w.member_zh.id, w.admin.id] and board.total == 2
 
     async def aggregates() -> Any:
-        return await storage.run_sync(queries.snapshot_aggregates, w.guild.id)
+        return await storage.snapshot_aggregates(w.guild.id)
 
     kept = await aggregates()
     await storage.rebuild_aggregates(w.guild.id)
