@@ -24,7 +24,7 @@ from bot.core.sync import should_sync, sync_key, tree_hash
 from bot.i18n import locale_of, t
 from bot.render.question import PreparedEmbed, PreparedView
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class QuizBot(commands.Bot):
         )
         self.settings = settings
         self.bank: Bank = bank if bank is not None else Bank.empty()
-        self._storage: Storage | None = None
+        self._storage: Store | None = None
         #: Why the bank could not be cloned from QUESTIONS_GIT at start (None: fine, or no Git).
         self.bank_git_error: str | None = None
         #: `quizbot sync`: sync the command tree even if its hash is unchanged.
@@ -111,7 +111,7 @@ class QuizBot(commands.Bot):
         parsers["INTERACTION_CREATE"] = self._on_interaction_create
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> Store:
         if self._storage is None:
             raise RuntimeError("storage is not open (setup_hook has not run)")
         return self._storage
@@ -141,7 +141,7 @@ class QuizBot(commands.Bot):
                 log.warning("question file skipped: %s", problem)
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._storage = await Storage.open(path)
+        self._storage = await open_store(path)
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         await self.tree.set_translator(CommandTranslator())

@@ -1,7 +1,7 @@
 """`quizbot practice`: the quiz in a terminal, without Discord or a token.
 
 The same engine as /quiz: questions are chosen by `bot.bank.select.pick` (preferring questions not
-yet answered right), answers are scored and stored by `bot.storage.Storage` in the bot's SQLite
+yet answered right), answers are scored and stored by `bot.storage` (a `Store`) in the bot's SQLite
 file, under a local pseudo-server (guild id 0) and a user id derived from the name. The feedback
 says why the chosen option is wrong (`Question.rationales`), and `e` shows the explanation, both
 as the Markdown `bot.render.discord_markdown.to_discord` makes for Discord (readable as plain text).
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 if TYPE_CHECKING:
     from bot.bank import Question
     from bot.core.models import AnswerOutcome
-    from bot.storage import Storage
+    from bot.storage import Store
 
 T = TypeVar("T")
 
@@ -194,7 +194,7 @@ class Session:
     def __init__(
         self,
         pool: list[Question],
-        storage: Storage,
+        storage: Store,
         runner: asyncio.Runner,
         *,
         user_name: str,
@@ -371,7 +371,7 @@ def run_practice(args: argparse.Namespace, *, inp: TextIO | None = None, out: Te
     from bot.bank import load_bank
     from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
     from bot.settings import SettingsError, load_settings
-    from bot.storage import Storage
+    from bot.storage import open_store
 
     inp = sys.stdin if inp is None else inp
     out = sys.stdout if out is None else out
@@ -408,7 +408,7 @@ def run_practice(args: argparse.Namespace, *, inp: TextIO | None = None, out: Te
 
     with asyncio.Runner() as runner:
         try:
-            storage = runner.run(Storage.open(settings.database_path))
+            storage = runner.run(open_store(settings.database_path))
         except Exception as exc:  # sqlite3.Error, OSError, a newer schema
             return _fail(f"cannot open the database {settings.database_path}: {exc}")
         session = Session(pool, storage, runner, user_name=user, locale=args.lang, inp=inp, out=out)
