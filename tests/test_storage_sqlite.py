@@ -107,12 +107,8 @@ def test_sql_week_and_month_keys_match_python() -> None:
 # ------------------------------------------------------------------------------ open_store
 
 
-async def test_open_store_opens_sqlite_for_a_path_or_an_sqlite_url(tmp_path: Path) -> None:
-    targets = {
-        "a.sqlite3": tmp_path / "a.sqlite3",
-        "b.sqlite3": str(tmp_path / "b.sqlite3"),
-        "c.sqlite3": f"sqlite://{tmp_path}/c.sqlite3",
-    }
+async def test_open_store_opens_sqlite_for_a_path(tmp_path: Path) -> None:
+    targets = {"a.sqlite3": tmp_path / "a.sqlite3", "b.sqlite3": str(tmp_path / "b.sqlite3")}
     for name, target in targets.items():
         s = await open_store(target)
         try:

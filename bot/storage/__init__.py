@@ -18,15 +18,14 @@ _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 
 async def open_store(target: str | os.PathLike[str]) -> Store:
-    """Open the store at `target`: a file path (or `sqlite:///path`) is an SQLite database.
+    """Open the store at `target`. A file path is an SQLite database (created and migrated).
 
-    A URL of another scheme names a backend this version does not have: ValueError.
+    A URL (`scheme://…`) names another backend; this version has none: ValueError.
     """
     text = os.fspath(target)
     match = _URL.match(text)
     if match is None:
         return await Storage.open(text)
-    scheme = match.group(1).lower()
-    if scheme == "sqlite":
-        return await Storage.open(text[len("sqlite://") :])
-    raise ValueError(f"no storage backend for {scheme}:// URLs (this version stores in SQLite files)")
+    raise ValueError(
+        f"no storage backend for {match.group(1).lower()}:// URLs (this version stores in an SQLite file)"
+    )

@@ -4,7 +4,7 @@ The cogs, `quizbot practice` and `quizbot export-scores` see storage only throug
 (`bot.storage.open_store` returns one). `bot.storage.Storage` (SQLite, `bot/storage/sqlite/`) is
 the implementation today; another backend is a new subpackage whose store class has these
 methods, one entry in `bot.storage.open_store`, and one parameter of the contract tests' fixture
-(`tests/conftest.py`, `store_target`). See docs/storage.md.
+(`STORE_BACKENDS` in tests/conftest.py). See docs/storage.md.
 
 Instants are timezone-aware datetimes (UTC); methods that take an optional instant use "now".
 All figures are per guild. Methods raise ValueError with a one-line reason for a bad argument.
