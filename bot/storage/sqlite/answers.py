@@ -9,8 +9,9 @@ histograms of totals get the batch's net changes (usually a few rows).
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypeVar, cast
+from typing import cast
 
 from bot.core.answers import (
     AnswerRequest,
@@ -28,8 +29,6 @@ from bot.core.answers import (
 from bot.core.models import AnswerOutcome, StoredAnswer
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS, PostKind, StreakState, accuracy
 from bot.storage.sqlite.common import chunks, from_ms, guild_timezones, marks, named, named_one, transaction
-
-K = TypeVar("K")
 
 UPSERT_MEMBER = (
     f"INSERT INTO members ({', '.join(MemberSeen._fields)}) VALUES ({marks(len(MemberSeen._fields))}) "
@@ -209,11 +208,6 @@ def write_changes(conn: sqlite3.Connection, facts: BatchFacts, changes: BatchCha
     )
 
 
-def _leaderboard_accuracy(tally: Tally) -> float | None:
-    """The `acc` column of totals (a virtual column: correct / answers once answers >= 10)."""
-    return accuracy(tally.correct, tally.answers, LEADERBOARD_MIN_ANSWERS)
-
-
 def _write_totals(
     conn: sqlite3.Connection,
     before: dict[tuple[int, str, int], Tally],
@@ -222,8 +216,8 @@ def _write_totals(
     """Totals as absolute values, and the net change of each rank histogram row."""
     new_rows = []
     changed_rows = []
-    points_delta: dict[tuple[int, str, int], int] = {}
-    acc_delta: dict[tuple[int, str, float], int] = {}
+    points_delta: defaultdict[tuple[int, str, int], int] = defaultdict(int)
+    acc_delta: defaultdict[tuple[int, str, float], int] = defaultdict(int)
     for key, tally in after.items():
         guild_id, bucket, _ = key
         old = before.get(key)
@@ -234,23 +228,20 @@ def _write_totals(
             changed_rows.append(row)
         if old is None or old.points != tally.points:
             if old is not None:
-                _add(points_delta, (guild_id, bucket, old.points), -1)
-            _add(points_delta, (guild_id, bucket, tally.points), +1)
-        old_acc = None if old is None else _leaderboard_accuracy(old)
-        new_acc = _leaderboard_accuracy(tally)
+                points_delta[(guild_id, bucket, old.points)] -= 1
+            points_delta[(guild_id, bucket, tally.points)] += 1
+        # The `acc` column of totals is this same division (a virtual column), bit for bit.
+        old_acc = None if old is None else accuracy(old.correct, old.answers, LEADERBOARD_MIN_ANSWERS)
+        new_acc = accuracy(tally.correct, tally.answers, LEADERBOARD_MIN_ANSWERS)
         if old_acc != new_acc:
             if old_acc is not None:
-                _add(acc_delta, (guild_id, bucket, old_acc), -1)
+                acc_delta[(guild_id, bucket, old_acc)] -= 1
             if new_acc is not None:
-                _add(acc_delta, (guild_id, bucket, new_acc), +1)
+                acc_delta[(guild_id, bucket, new_acc)] += 1
     conn.executemany(_UPDATE_TOTALS, changed_rows)
     conn.executemany(_INSERT_TOTALS, new_rows)
     conn.executemany(_ADD_POINTS_HIST, [(*k, n) for k, n in points_delta.items() if n])
     conn.executemany(_ADD_ACC_HIST, [(*k, n) for k, n in acc_delta.items() if n])
-
-
-def _add(delta: dict[K, int], key: K, n: int) -> None:
-    delta[key] = delta.get(key, 0) + n
 
 
 # --------------------------------------------------------------------------------------------
