@@ -180,18 +180,16 @@ def _member_details(conn: sqlite3.Connection, guild_id: int, bucket: str, user_i
     out: _Details = {}
     for chunk in chunks(list(set(user_ids))):
         in_list = marks(len(chunk))
-        names = {
-            r["user_id"]: r["display_name"]
-            for r in named(
-                conn,
+        names: dict[int, str | None] = {
+            user_id: name
+            for user_id, name in conn.execute(
                 f"SELECT user_id, display_name FROM members WHERE guild_id = ? AND user_id IN ({in_list})",
                 (guild_id, *chunk),
             )
         }
         figures = {
-            r["user_id"]: (r["points"], r["answers"], r["correct"])
-            for r in named(
-                conn,
+            user_id: (points, answers, correct)
+            for user_id, points, answers, correct in conn.execute(
                 "SELECT user_id, points, answers, correct FROM totals WHERE guild_id = ? AND bucket = ? "
                 f"AND user_id IN ({in_list})",
                 (guild_id, bucket, *chunk),
