@@ -4,7 +4,7 @@ Answers are queued in memory; one drain task at a time hands everything queued (
 `max_batch`) to the backend's `write_batch`, which writes it in ONE transaction and returns an
 outcome (or an exception) per request. Answers that arrive while a batch is being written form
 the next batch, so the batch size follows the load with no timer. Each caller's future is
-resolved only after its batch is committed: when `submit` returns, the answer is durable.
+resolved only after its batch is committed: when it is done, the answer is durable.
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ class AnswerWriter:
         self.batches_written = 0
         self.answers_written = 0
 
-    async def submit(self, req: AnswerRequest) -> AnswerOutcome:
-        """Queue `req`; return its outcome once its batch is committed (or raise its error)."""
+    def submit(self, req: AnswerRequest) -> asyncio.Future[AnswerOutcome]:
+        """Queue `req`; the future resolves to its outcome once its batch is committed (or to its
+        error). A plain function returning the future: no coroutine per answer on the hot path."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[AnswerOutcome] = loop.create_future()
         self._pending.append((req, fut))
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain())
-        return await fut
+        return fut
 
     async def flush(self) -> None:
         """Wait until every answer queued so far is written."""
