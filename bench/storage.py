@@ -32,11 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiosqlite  # noqa: E402
 
+from bot.core.answers import AnswerRequest  # noqa: E402
 from bot.core.models import LeaderboardMetric  # noqa: E402
 from bot.core.periods import PeriodKind  # noqa: E402
 from bot.core.rules import score_answer  # noqa: E402
-from bot.storage import Storage, bulk, migrate, queries  # noqa: E402
-from bot.storage.queries import AnswerRequest, to_ms  # noqa: E402
+from bot.storage import Storage, bulk, migrate  # noqa: E402
+from bot.storage.sqlite import admin, boards  # noqa: E402
+from bot.storage.sqlite.answers import write_answers  # noqa: E402
+from bot.storage.sqlite.common import configure, to_ms  # noqa: E402
 
 GUILD = 1
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
@@ -52,7 +55,7 @@ def _fresh(dirpath: Path, name: str) -> Path:
 
 def _raw_connect(path: Path, synchronous: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    queries.configure(conn, synchronous)
+    configure(conn, synchronous)
     migrate.migrate(conn)
     return conn
 
@@ -127,9 +130,7 @@ def _bench_baseline(path: Path, n: int, synchronous: str, full: bool) -> float:
         for u in range(users):
             letters = rng.choice(("B", "AD", "C", "B"))
             if full:
-                queries.write_answers(
-                    conn, [AnswerRequest(GUILD, p + 1, 1000 + u, letters, f"m{u}", now + done)]
-                )
+                write_answers(conn, [AnswerRequest(GUILD, p + 1, 1000 + u, letters, f"m{u}", now + done)])
             else:
                 bulk.baseline_insert_one(
                     conn,
@@ -270,7 +271,7 @@ def _populate(path: Path, answers: int, members: int, tz_name: str, seed: int = 
             )
 
     bulk.load_answers(conn, rows())
-    queries.rebuild_aggregates(conn, GUILD)
+    admin.rebuild_aggregates(conn, GUILD)
     active = sorted({uid for _, uid in seen})
     bulk.load_streaks(
         conn,
@@ -290,9 +291,9 @@ def _pct(samples: list[float], q: float) -> float:
 
 
 def _timed_leaderboard(conn: sqlite3.Connection, *args: object) -> float:
-    """queries.leaderboard run where Storage runs it (the worker thread), timed there."""
+    """boards.leaderboard run where Storage runs it (the worker thread), timed there."""
     t = time.perf_counter()
-    queries.leaderboard(conn, *args)  # type: ignore[arg-type]
+    boards.leaderboard(conn, *args)  # type: ignore[arg-type]
     return (time.perf_counter() - t) * 1000
 
 

@@ -25,7 +25,7 @@ from bot.discord_internals import replace_interaction_parser
 from bot.heap import settle_heap
 from bot.i18n import COMMANDS_ZH, locale_of, t
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class QuizBot(commands.Bot):
         )
         self.settings = settings
         self.bank: Bank = bank if bank is not None else Bank.empty()
-        self._storage: Storage | None = None
+        self._storage: Store | None = None
         #: Why the bank could not be cloned from QUESTIONS_GIT at start (None: fine, or no Git).
         self.bank_git_error: str | None = None
         #: `quizbot sync`: sync the command tree even if its hash is unchanged.
@@ -87,7 +87,7 @@ class QuizBot(commands.Bot):
         self._parse_interaction = replace_interaction_parser(self, self._on_interaction_create)
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> Store:
         if self._storage is None:
             raise RuntimeError("storage is not open (setup_hook has not run)")
         return self._storage
@@ -97,7 +97,7 @@ class QuizBot(commands.Bot):
             await self._load_bank()
         path = self.settings.database_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._storage = await Storage.open(path)
+        self._storage = await open_store(path)
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)

@@ -206,14 +206,12 @@ def _read_scores(path: Path, guild_id: int, period: PeriodKind, now: datetime) -
     """(the period's bucket key, the rows) of one server, read through Storage."""
     import asyncio
 
-    from bot.core.export import export_period_key
-    from bot.storage import Storage
+    from bot.storage import open_store
 
     async def read() -> tuple[str, list[ScoreRow]]:
-        async with await Storage.open(path) as storage:
-            timezone = (await storage.get_guild_settings(guild_id)).timezone
-            rows = await storage.export_scores(guild_id, period, at=now)
-            return export_period_key(period, now, timezone), rows
+        async with await open_store(path) as storage:
+            key = await storage.period_key(guild_id, period, at=now)
+            return key, await storage.export_scores(guild_id, period, at=now)
 
     return asyncio.run(read())
 

@@ -1,7 +1,7 @@
 """`quizbot practice`: the quiz in a terminal, without Discord or a token.
 
 The same engine as /quiz: questions are chosen by `bot.bank.select.pick` (preferring questions not
-yet answered right), answers are scored and stored by `bot.storage.Storage` in the bot's SQLite
+yet answered right), answers are scored and stored by `bot.storage` (a `Store`) in the bot's SQLite
 file, under a local pseudo-server (guild id 0) and a user id derived from the name. The feedback
 says why the chosen option is wrong (`Question.rationales`), and `e` shows the explanation. In a
 terminal, rich draws the bank's Markdown (bold, tables, highlighted code); when stdout is not a
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from bot.bank import Question
-    from bot.storage import Storage
+    from bot.storage import Store
 
 from bot.practice_views import PlainScreen, screen_for
 
@@ -103,7 +103,7 @@ class Session:
     def __init__(
         self,
         pool: list[Question],
-        storage: Storage,
+        storage: Store,
         runner: asyncio.Runner,
         *,
         user_name: str,
@@ -288,7 +288,7 @@ def run_practice(
     from bot.bank import load_bank
     from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
     from bot.settings import SettingsError, load_settings
-    from bot.storage import Storage
+    from bot.storage import open_store
 
     inp = sys.stdin if inp is None else inp
     out = sys.stdout if out is None else out
@@ -325,7 +325,7 @@ def run_practice(
 
     with asyncio.Runner() as runner:
         try:
-            storage = runner.run(Storage.open(settings.database_path))
+            storage = runner.run(open_store(settings.database_path))
         except Exception as exc:  # sqlite3.Error, OSError, a newer schema
             return _fail(f"cannot open the database {settings.database_path}: {exc}")
         screen = screen or screen_for(out)

@@ -1,8 +1,8 @@
 """Helper process for the crash test (tests/test_storage_crash.py); not a test itself.
 
-    python tests/crash_writer.py DB_PATH GUILD_ID POSTS SUBMITTERS
+    python tests/crash_writer.py STORE_TARGET GUILD_ID POSTS SUBMITTERS
 
-Opens the database, creates POSTS daily/practice posts, then SUBMITTERS concurrent members answer
+Opens the store (`bot.storage.open_store`: an SQLite path today), creates POSTS daily/practice posts, then SUBMITTERS concurrent members answer
 every post in a burst (with a duplicate click now and then). After each `record_answer` returns
 it prints one line, flushed, to stdout:
 
@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.storage import Storage  # noqa: E402
+from bot.storage import open_store  # noqa: E402
 
 
-async def main(path: str, guild_id: int, n_posts: int, submitters: int) -> None:
-    storage = await Storage.open(path)
+async def main(target: str, guild_id: int, n_posts: int, submitters: int) -> None:
+    storage = await open_store(target)
     now = datetime.now(UTC)
     posts = []
     for i in range(n_posts):

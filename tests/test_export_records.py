@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from bot.core.export import (
     EXPORT_COLUMNS,
     csv_cell,
-    export_period_key,
     score_records,
     scores_csv,
     scores_json,
@@ -95,12 +94,3 @@ def test_json_keeps_numbers_and_names_as_they_are() -> None:
             "period": "all",
         }
     ]
-
-
-def test_the_period_key_is_the_servers_local_period() -> None:
-    at = datetime(2030, 3, 3, 20, 0, tzinfo=UTC)  # Sunday 20:00 UTC is Monday 04:00 in Taipei
-    assert export_period_key("all", at, "Asia/Taipei") == "all"
-    assert export_period_key("week", at, "UTC") == "week:2030-02-25"
-    assert export_period_key("week", at, "Asia/Taipei") == "week:2030-03-04"
-    assert export_period_key("month", at, "Asia/Taipei") == "month:2030-03-01"
-    assert export_period_key("week", at, "Mars/Olympus") == "week:2030-02-25"  # unknown: UTC

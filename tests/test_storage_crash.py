@@ -7,19 +7,20 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from bot.storage import Storage, queries
+from bot.storage import open_store
 
 WRITER = Path(__file__).resolve().parent / "crash_writer.py"
 GUILD = 424_242_424_242_424_242
 Acked = list[tuple[int, int, int, str]]
 
 
-def test_acknowledged_answers_survive_sigkill(tmp_path: Path) -> None:
-    db = tmp_path / "crash.sqlite3"
+def test_acknowledged_answers_survive_sigkill(store_targets: Callable[[], str]) -> None:
+    db = store_targets()
     proc = subprocess.Popen(
-        [sys.executable, str(WRITER), str(db), str(GUILD), "400", "60"],
+        [sys.executable, str(WRITER), db, str(GUILD), "400", "60"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -53,13 +54,15 @@ def test_acknowledged_answers_survive_sigkill(tmp_path: Path) -> None:
     asyncio.run(_check_after_crash(db, acked, dups))
 
 
-async def _check_after_crash(db: Path, acked: Acked, dups: Acked) -> None:
-    s = await Storage.open(db)  # recovers the WAL
+async def _check_after_crash(db: str, acked: Acked, dups: Acked) -> None:
+    s = await open_store(db)  # recovers (SQLite: replays the WAL)
     try:
         assert await s.integrity_check() == []
-        rows = await s.run_sync(
-            lambda conn: conn.execute("SELECT answer_id, post_id, user_id, letters FROM answers").fetchall()
-        )
+        rows = [
+            (a.answer_id, a.post_id, a.user_id, a.letters)
+            for post in await s.open_posts(GUILD)  # every post of the burst (they close in a day)
+            for a in await s.answers_for_post(post.post_id)
+        ]
         stored = {r[0]: tuple(r) for r in rows}
         # Every acknowledged answer is there, exactly as acknowledged ...
         missing = [a for a in acked if stored.get(a[0]) != a]
@@ -70,9 +73,9 @@ async def _check_after_crash(db: Path, acked: Acked, dups: Acked) -> None:
         for aid, pid, uid, letters in dups:
             assert stored.get(aid) == (aid, pid, uid, letters)
         # The batch's totals were committed with its answers (same transactions).
-        before = await s.run_sync(queries.snapshot_aggregates, GUILD)
+        before = await s.snapshot_aggregates(GUILD)
         await s.rebuild_aggregates(GUILD)
-        assert await s.run_sync(queries.snapshot_aggregates, GUILD) == before
+        assert await s.snapshot_aggregates(GUILD) == before
         assert len(rows) >= len(acked)
     finally:
         await s.close()

@@ -7,10 +7,9 @@ and every leaderboard page against a brute-force ranking.
 from __future__ import annotations
 
 import asyncio
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.core import StreakState, bucket_keys, period_start, score_answer, streak_after_daily_answer
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS
-from bot.storage import Storage, queries
+from bot.storage import Store, open_store
 
 GUILDS = {1: "Asia/Taipei", 2: "America/New_York"}
 USERS = (11, 12, 13, 14, 15)
@@ -75,15 +74,15 @@ def expected_board(entries: dict[int, float]) -> list[tuple[int, int, float]]:
     return [(u, 1 + sum(1 for v in entries.values() if v > value), value) for u, value in ordered]
 
 
-async def run(ops: list[tuple], path: Path) -> None:  # type: ignore[type-arg]
-    s = await Storage.open(path)
+async def run(ops: list[tuple], target: str) -> None:  # type: ignore[type-arg]
+    s = await open_store(target)
     try:
         await check(s, ops)
     finally:
         await s.close()
 
 
-async def check(s: Storage, ops: list[tuple]) -> None:  # type: ignore[type-arg]
+async def check(s: Store, ops: list[tuple]) -> None:  # type: ignore[type-arg]
     for g, tz in GUILDS.items():
         await s.set_guild_settings(g, timezone=tz)
     m = Model()
@@ -207,13 +206,17 @@ async def check(s: Storage, ops: list[tuple]) -> None:  # type: ignore[type-arg]
                 assert got == want, (g, period, metric)
 
     for g in GUILDS:
-        before = await s.run_sync(queries.snapshot_aggregates, g)
+        before = await s.snapshot_aggregates(g)
         await s.rebuild_aggregates(g)
-        assert await s.run_sync(queries.snapshot_aggregates, g) == before
+        assert await s.snapshot_aggregates(g) == before
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# store_targets makes a new, empty store for each example: the fixture is not shared state.
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(op, min_size=20, max_size=120))
-def test_storage_matches_the_model(ops: list[tuple]) -> None:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory() as d:
-        asyncio.run(run(ops, Path(d) / "model.sqlite3"))
+def test_storage_matches_the_model(store_targets: Callable[[], str], ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    asyncio.run(run(ops, store_targets()))

@@ -3,7 +3,7 @@
 The rule itself is pure (bot/core/spoiler.py); this module gathers its facts for one reply:
 
 - storage: the open daily posts, which of them the member answered, and the servers where the
-  member is known (they answered there) — one query (`Storage.spoiler_facts`);
+  member is known (they answered there) — one query (`Store.spoiler_facts`);
 - membership of the other servers with an open daily. The bot has only the `guilds` intent (no
   member list), so a member M counts as a member of server G when storage knows M in G, or
   discord.py's cache has them (`guild.get_member`), or Discord says so (`GET

@@ -77,7 +77,7 @@ class QuizService:
 
     def set_post_locale(self, guild_id: int, locale: str | None) -> None:
         """The language of the server's public posts from now on (None: its Discord language).
-        The caller stores it (`Storage.set_guild_extra`)."""
+        The caller stores it (`Store.set_guild_extra`)."""
         if locale is None:
             self._post_locales.pop(guild_id, None)
         else:

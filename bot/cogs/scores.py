@@ -37,7 +37,7 @@ from bot.render.scores import (
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
-    from bot.storage import Storage
+    from bot.storage import Store
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 10
@@ -75,7 +75,7 @@ class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
 
 async def _page(
-    storage: Storage, guild_id: int, period: PeriodKind, metric: LeaderboardMetric, page: int, user_id: int
+    storage: Store, guild_id: int, period: PeriodKind, metric: LeaderboardMetric, page: int, user_id: int
 ) -> LeaderboardPage:
     """A page of the board (the last one if it shrank since it was drawn)."""
     result = await storage.leaderboard(

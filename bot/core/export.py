@@ -19,10 +19,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, astuple, dataclass, fields
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.core.models import ScoreRow
-from bot.core.periods import PeriodKind, parse_timezone, period_start
 
 #: The first characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,13 +98,3 @@ def scores_json(guild_id: int, period_key: str, exported_at: datetime, records: 
         "members": [asdict(rec) for rec in records],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def export_period_key(kind: PeriodKind, at: datetime, timezone: str) -> str:
-    """The bucket key of the period of `kind` at the instant `at` in the server's time zone (UTC
-    when the stored zone is no longer known), as storage keys the totals."""
-    try:
-        zone = parse_timezone(timezone)
-    except ValueError:
-        zone = ZoneInfo("UTC")
-    return period_start(kind, at, zone).key

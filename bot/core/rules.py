@@ -91,6 +91,6 @@ def accuracy(correct: int, answers: int, min_answers: int = 1) -> float | None:
     """correct / answers in [0, 1], or None with fewer than `min_answers` (and at least 1) answers."""
     if correct < 0 or answers < 0 or correct > answers:
         raise ValueError(f"invalid counts {correct}/{answers}")
-    if answers < max(min_answers, 1):
+    if answers < min_answers or answers == 0:
         return None
     return correct / answers

@@ -91,15 +91,15 @@ def backup_file(source: str | Path, target: str | Path) -> tuple[list[str], int]
     """Copy the database with SQLite's online backup API on a plain connection (opening it through
     Storage would first apply pending migrations), then check the copy: (integrity problems,
     schema version of the copy)."""
-    from bot.storage import queries
+    from bot.storage.sqlite.admin import backup_to, integrity_check
 
     src = sqlite3.connect(source, timeout=30)
     try:
-        queries.backup_to(src, str(target))
+        backup_to(src, str(target))
     finally:
         src.close()
     check = sqlite3.connect(target)
     try:
-        return queries.integrity_check(check), schema_version(check)
+        return integrity_check(check), schema_version(check)
     finally:
         check.close()

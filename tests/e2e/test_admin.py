@@ -16,7 +16,6 @@ import pytest
 from bot.app import QuizBot
 from bot.cogs import bank_service
 from bot.settings import Settings
-from bot.storage import queries
 from tests.fakediscord import BotHarness, DriverError, FakeDiscord, P, World
 from tests.helpers import (
     DAILY_QUESTIONS,
@@ -376,7 +375,7 @@ async def test_reset_one_member_or_everyone_behind_a_confirmation(
     assert [e.user_id for e in board.entries] == [w.member_zh.id, w.admin.id] and board.total == 2
 
     async def aggregates() -> Any:
-        return await storage.run_sync(queries.snapshot_aggregates, w.guild.id)
+        return await storage.snapshot_aggregates(w.guild.id)
 
     kept = await aggregates()
     await storage.rebuild_aggregates(w.guild.id)

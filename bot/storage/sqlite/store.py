@@ -1,27 +1,26 @@
-"""`Storage`: the bot's one database connection, its answer writer and its queries.
+"""`Storage`: the SQLite `Store` (bot/storage/interface.py): one database connection per process,
+the answer writer, and every query.
 
-One aiosqlite connection per process. Every public method runs one synchronous function of
-`bot.storage.queries` whole on aiosqlite's worker thread, so a method costs one thread hop,
-not one per statement. Answers go through a group-commit writer: the answers that arrive
-while the previous batch is being written are written together in one transaction, and each
-caller's await returns once its answer is committed (durable).
+Every public method runs one synchronous function of `bot/storage/sqlite/` (answers, posts,
+boards, daily, admin) whole on aiosqlite's worker thread (`connection.py`), so a method costs one
+thread hop, not one per statement. Answers go through the group-commit writer
+(`bot/storage/writer.py`): the answers that arrive while the previous batch is being written are
+written together in one transaction, and each caller's await returns once its answer is committed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-import aiosqlite
-
+from bot.core.answers import AnswerRequest
 from bot.core.models import (
     AnswerOutcome,
     CloseResult,
@@ -35,53 +34,30 @@ from bot.core.models import (
     UserStats,
 )
 from bot.core.periods import PeriodKind
-from bot.core.rules import POST_KINDS, normalize_letters
+from bot.core.rules import normalize_letters
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
 from bot.core.spoiler import SpoilerFacts
-from bot.storage import migrate, queries
-from bot.storage.queries import AnswerRequest, to_ms
+from bot.storage import migrate
+from bot.storage.interface import TaggedQuestion
+from bot.storage.shared import OpenDailyKeys, check_post, tag_rows, utcnow
+from bot.storage.sqlite import admin, answers, boards, common, daily, posts
+from bot.storage.sqlite.common import configure, to_ms
+from bot.storage.sqlite.connection import WorkerConnection
+from bot.storage.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class TaggedQuestion(Protocol):
-    """What sync_question_tags needs from a question (bot.bank.model.Question has it)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def topics(self) -> tuple[str, ...]: ...
-    @property
-    def traps(self) -> tuple[str, ...]: ...
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Storage:
-    """Open with `await Storage.open(path)` (or `async with await Storage.open(path) as s`)."""
+    """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`)."""
 
-    def __init__(self, db: aiosqlite.Connection, raw: sqlite3.Connection, path: str, max_batch: int) -> None:
-        self._db = db
-        self._raw = raw
+    def __init__(self, conn: WorkerConnection, path: str, max_batch: int) -> None:
+        self._worker = conn
         self.path = path
-        self._max_batch = max_batch
-        self._pending: list[tuple[AnswerRequest, asyncio.Future[AnswerOutcome]]] = []
-        self._drainer: asyncio.Task[None] | None = None
+        self._writer = AnswerWriter(self._write_batch, max_batch)
         self._closed = False
-        # Figures for tests and the bench: batches written, answers in them.
-        self.batches_written = 0
-        self.answers_written = 0
-        # The question keys of the open daily posts, and the generation they were read at: every
-        # call that may add or remove an open daily moves the generation on (before and after),
-        # so a door asking about a question that is no open daily costs no query (spoiler_facts).
-        # Only for the process that writes the dailies (the bot sets it); another process
-        # (`quizbot practice`) cannot see the bot's changes and reads the database every time.
-        self.cache_open_dailies = False
-        self._dailies_generation = 0
-        self._open_daily_keys: tuple[int, frozenset[str]] | None = None
+        self._dailies = OpenDailyKeys()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -98,35 +74,45 @@ class Storage:
         path_s = str(path)
         if path_s != ":memory:" and not path_s.startswith("file:"):
             Path(path_s).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit; our functions BEGIN/COMMIT themselves.
-        # check_same_thread stays on: the connection is only ever used on aiosqlite's thread.
-        db = await aiosqlite.connect(path_s, isolation_level=None)
-        if not hasattr(db, "_execute"):  # pragma: no cover - guards an aiosqlite upgrade
-            await db.close()
-            raise RuntimeError("this aiosqlite has no Connection._execute; bot.storage needs updating")
+        conn = await WorkerConnection.open(path_s)
         try:
-            raw: sqlite3.Connection = db._conn
 
-            def setup(conn: sqlite3.Connection) -> list[int]:
-                queries.configure(conn, synchronous, cache_mib)
-                return migrate.migrate(conn)
+            def setup(raw: sqlite3.Connection) -> list[int]:
+                configure(raw, synchronous, cache_mib)
+                return migrate.migrate(raw)
 
-            applied = await db._execute(setup, raw)
+            applied = await conn.run(setup)
         except BaseException:
-            await db.close()
+            await conn.close()
             raise
         if applied:
             log.info("database %s: applied migrations %s", path_s, applied)
-        return cls(db, raw, path_s, max_batch)
+        return cls(conn, path_s, max_batch)
+
+    @property
+    def cache_open_dailies(self) -> bool:
+        """See `Store.cache_open_dailies`: the bot sets it, the one process writing the dailies."""
+        return self._dailies.enabled
+
+    @cache_open_dailies.setter
+    def cache_open_dailies(self, value: bool) -> None:
+        self._dailies.enabled = value
+
+    @property
+    def batches_written(self) -> int:
+        return self._writer.batches_written
+
+    @property
+    def answers_written(self) -> int:
+        return self._writer.answers_written
 
     async def close(self) -> None:
         """Write the answers still queued, then close the connection."""
         if self._closed:
             return
         self._closed = True
-        while self._drainer is not None and not self._drainer.done():
-            await asyncio.shield(self._drainer)
-        await self._db.close()
+        await self._writer.flush()
+        await self._worker.close()
 
     async def __aenter__(self) -> Storage:
         return self
@@ -138,16 +124,12 @@ class Storage:
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(conn, *args, **kwargs)` whole on the connection's worker thread."""
-        raw = self._raw
-        return await self._db._execute(lambda: fn(raw, *args, **kwargs))  # type: ignore[no-any-return]
+        return await self._worker.run(fn, *args, **kwargs)
 
     async def _run_dailies(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`_run` for a call that may open or close a daily post (see `open_daily_key_set`)."""
-        self._dailies_generation += 1
-        try:
-            return await self._run(fn, *args, **kwargs)
-        finally:
-            self._dailies_generation += 1
+        with self._dailies.changing():
+            return await self._worker.run(fn, *args, **kwargs)
 
     # ---------------------------------------------------------------- answers (group commit)
 
@@ -176,52 +158,24 @@ class Storage:
             display_name=display_name,
             answered_ms=to_ms(answered_at or utcnow()),
         )
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[AnswerOutcome] = loop.create_future()
-        self._pending.append((req, fut))
-        if self._drainer is None or self._drainer.done():
-            self._drainer = loop.create_task(self._drain())
-        return await fut
+        return await self._writer.submit(req)
 
-    async def _drain(self) -> None:
-        # Let the other submitters that are ready in this loop iteration queue up first.
-        await asyncio.sleep(0)
-        while self._pending:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: self._max_batch]
-            try:
-                outcomes = await self._db._execute(queries.write_answers, self._raw, [r for r, _ in batch])
-            except BaseException as e:  # the whole batch failed: every caller gets the error
-                log.exception("writing %d answers failed", len(batch))
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(e if isinstance(e, Exception) else RuntimeError(repr(e)))
-                if not isinstance(e, Exception):
-                    raise
-                continue
-            self.batches_written += 1
-            self.answers_written += len(batch)
-            for (_, fut), outcome in zip(batch, outcomes, strict=True):
-                if fut.done():  # the caller gave up waiting; the answer is stored all the same
-                    continue
-                if isinstance(outcome, Exception):
-                    fut.set_exception(outcome)
-                else:
-                    fut.set_result(outcome)
+    async def _write_batch(self, reqs: Sequence[AnswerRequest]) -> list[AnswerOutcome | Exception]:
+        return await self._worker.run(answers.write_answers, reqs)
 
     async def get_answer(self, post_id: int, user_id: int) -> StoredAnswer | None:
-        return await self._run(queries.get_answer, post_id, user_id)
+        return await self._run(answers.get_answer, post_id, user_id)
 
     async def answers_for_post(self, post_id: int) -> list[StoredAnswer]:
-        return await self._run(queries.answers_for_post, post_id)
+        return await self._run(answers.answers_for_post, post_id)
 
     async def count_answers(self, post_id: int) -> int:
         """How many members answered the post (answers still queued are not counted)."""
-        return await self._run(queries.count_answers, post_id)
+        return await self._run(answers.count_answers, post_id)
 
     async def answered_questions(self, guild_id: int, user_id: int, *, correct_only: bool = True) -> set[str]:
         """Question keys this member answered (correctly, by default) in this guild."""
-        return await self._run(queries.answered_questions, guild_id, user_id, correct_only)
+        return await self._run(answers.answered_questions, guild_id, user_id, correct_only)
 
     # ---------------------------------------------------------------- posts
 
@@ -245,15 +199,10 @@ class Storage:
         Give `closes_at`, or `lifetime`, or neither: then the guild's daily/practice lifetime applies.
         `private`: an ephemeral practice post, seen by its requester only (`requested_by`).
         """
-        if private and (kind != "practice" or requested_by is None):
-            raise ValueError("a private post is a practice post with a requester")
-        if kind not in POST_KINDS:
-            raise ValueError(f"kind must be 'daily' or 'practice', not {kind!r}")
+        correct, options = check_post(
+            kind, correct_letters, option_letters, private=private, requested_by=requested_by
+        )
         created = created_at or utcnow()
-        correct = normalize_letters("".join(correct_letters))
-        options = "".join(sorted({c.upper() for c in option_letters}))
-        if options and not set(correct) <= set(options):
-            raise ValueError(f"correct letters {correct!r} are not all among the options {options!r}")
         if closes_at is None:
             if lifetime is None:
                 settings = await self.get_guild_settings(guild_id)
@@ -262,7 +211,7 @@ class Storage:
             closes_at = created + lifetime
         run = self._run_dailies if kind == "daily" else self._run
         return await run(
-            queries.create_post,
+            posts.create_post,
             guild_id=guild_id,
             channel_id=channel_id,
             question_key=question_key,
@@ -278,13 +227,13 @@ class Storage:
     async def set_message_id(
         self, post_id: int, message_id: int, *, posted_at: datetime | None = None
     ) -> Post | None:
-        return await self._run(queries.set_message_id, post_id, message_id, to_ms(posted_at or utcnow()))
+        return await self._run(posts.set_message_id, post_id, message_id, to_ms(posted_at or utcnow()))
 
     async def get_post(self, post_id: int) -> Post | None:
-        return await self._run(queries.get_post, post_id)
+        return await self._run(posts.get_post, post_id)
 
     async def get_post_by_message(self, message_id: int) -> Post | None:
-        return await self._run(queries.get_post_by_message, message_id)
+        return await self._run(posts.get_post_by_message, message_id)
 
     async def close_post(self, post_id: int, *, closed_at: datetime | None = None) -> CloseResult | None:
         """Close a post: answer distribution, and for a daily the missed-daily streak resets.
@@ -294,29 +243,29 @@ class Storage:
         written first (they were clicked before the close).
         """
         await self.flush()
-        result = await self._run(queries.close_post, post_id, to_ms(closed_at or utcnow()))
+        result = await self._run(posts.close_post, post_id, to_ms(closed_at or utcnow()))
         if result is not None and result.post.kind == "daily":  # (until then, it is hidden a bit longer)
-            self._dailies_generation += 1
+            self._dailies.changed()
         return result
 
     async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]:
         """Open posts whose closes_at has passed (close them; survives restarts)."""
-        return await self._run(queries.due_posts, to_ms(now or utcnow()), limit)
+        return await self._run(posts.due_posts, to_ms(now or utcnow()), limit)
 
     async def open_posts(self, guild_id: int, *, kind: str | None = None) -> list[Post]:
-        return await self._run(queries.open_posts, guild_id, kind)
+        return await self._run(posts.open_posts, guild_id, kind)
 
     async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None:
         """The latest public post this member requested (for the practice cooldown)."""
-        return await self._run(queries.last_practice_post, guild_id, user_id)
+        return await self._run(posts.last_practice_post, guild_id, user_id)
 
     async def open_private_posts(self, guild_id: int, user_id: int) -> list[Post]:
         """This member's private (ephemeral) practice posts still open in this guild, oldest first."""
-        return await self._run(queries.open_private_posts, guild_id, user_id)
+        return await self._run(posts.open_private_posts, guild_id, user_id)
 
     async def postpone_post(self, post_id: int, closes_at: datetime) -> Post | None:
         """Keep an open post open until `closes_at` at least (its reveal waits)."""
-        return await self._run(queries.postpone_post, post_id, to_ms(closes_at))
+        return await self._run(posts.postpone_post, post_id, to_ms(closes_at))
 
     # ---------------------------------------------------------------- the spoiler rule (bot/core/spoiler.py)
 
@@ -328,7 +277,7 @@ class Storage:
         open_keys = await self.open_daily_key_set()
         if not open_keys or (wanted is not None and open_keys.isdisjoint(wanted)):
             return SpoilerFacts()
-        return await self._run(queries.spoiler_facts, user_id, wanted)
+        return await self._run(posts.spoiler_facts, user_id, wanted)
 
     async def open_daily_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that are the question of an open daily post, in any server."""
@@ -338,36 +287,28 @@ class Storage:
         """The question keys of every open daily post. With `cache_open_dailies` (the bot, the only
         writer of daily posts) read again only after a change made through this Storage (a daily
         posted, closed or given up; `run_sync`); otherwise read every time."""
-        generation = self._dailies_generation
-        cached = self._open_daily_keys
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        keys = frozenset(await self._run(queries.open_daily_key_set))
-        if self.cache_open_dailies and generation == self._dailies_generation:  # nothing changed meanwhile
-            self._open_daily_keys = (generation, keys)
-        return keys
+        return await self._dailies.get(lambda: self._run(posts.open_daily_key_set))
 
     async def flush(self) -> None:
         """Wait until every answer queued so far is written."""
-        while self._drainer is not None and not self._drainer.done():
-            await asyncio.shield(self._drainer)
+        await self._writer.flush()
 
     # ---------------------------------------------------------------- guilds and members
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings (defaults if it has none stored)."""
-        return await self._run(queries.get_guild_settings, guild_id)
+        return await self._run(admin.get_guild_settings, guild_id)
 
     async def set_guild_settings(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Change settings (names of GuildSettings fields); ValueError with a one-line reason if invalid.
 
         A new timezone applies to answers from now on; totals already kept stay in their buckets.
         """
-        return await self._run(queries.set_guild_settings, guild_id, changes, to_ms(utcnow()))
+        return await self._run(admin.set_guild_settings, guild_id, changes, to_ms(utcnow()))
 
     async def upsert_member(self, guild_id: int, user_id: int, display_name: str | None) -> None:
         """Remember a member's current display name (answers do this too)."""
-        await self._run(queries.upsert_member, guild_id, user_id, display_name, to_ms(utcnow()))
+        await self._run(admin.upsert_member, guild_id, user_id, display_name, to_ms(utcnow()))
 
     # ---------------------------------------------------------------- leaderboards and stats
 
@@ -389,13 +330,13 @@ class Storage:
         best_streak (streaks ignore the period; members with a streak of 0 are not ranked).
         """
         return await self._run(
-            queries.leaderboard, guild_id, period, metric, page, page_size, user_id, to_ms(at or utcnow())
+            boards.leaderboard, guild_id, period, metric, page, page_size, user_id, to_ms(at or utcnow())
         )
 
     async def user_stats(
         self, guild_id: int, user_id: int, *, at: datetime | None = None, weakest: int = 3
     ) -> UserStats:
-        return await self._run(queries.user_stats, guild_id, user_id, to_ms(at or utcnow()), weakest)
+        return await self._run(boards.user_stats, guild_id, user_id, to_ms(at or utcnow()), weakest)
 
     async def server_stats(
         self,
@@ -411,59 +352,64 @@ class Storage:
         if days < 1:
             raise ValueError("days must be at least 1")
         return await self._run(
-            queries.server_stats, guild_id, to_ms(at or utcnow()), days, limit, min_question_answers
+            boards.server_stats, guild_id, to_ms(at or utcnow()), days, limit, min_question_answers
         )
 
     async def export_scores(
         self, guild_id: int, period: PeriodKind = "all", *, at: datetime | None = None
     ) -> list[ScoreRow]:
         """Every ranked member's figures for the period, by points (for CSV/JSON export)."""
-        return await self._run(queries.export_scores, guild_id, period, to_ms(at or utcnow()))
+        return await self._run(boards.export_scores, guild_id, period, to_ms(at or utcnow()))
+
+    async def period_key(self, guild_id: int, period: PeriodKind, *, at: datetime | None = None) -> str:
+        """The key of the period containing `at` (default now) in the guild's time zone."""
+        return await self._run(boards.bucket_for, guild_id, period, to_ms(at or utcnow()))
 
     # ---------------------------------------------------------------- tags and maintenance
 
     async def sync_question_tags(self, questions: Iterable[TaggedQuestion]) -> int:
         """Replace the stored topics/trap tags by those of `questions` (the loaded bank)."""
-        rows: list[tuple[str, str, str]] = []
-        for q in questions:
-            rows.extend((q.key, "topic", t) for t in q.topics if t)
-            rows.extend((q.key, "trap", t) for t in q.traps if t)
-            domain = getattr(q, "domain", None)
-            if domain:
-                rows.append((q.key, "domain", str(domain)))
-        return await self._run(queries.sync_question_tags, rows)
+        rows = tag_rows(questions)
+        return await self._run(admin.sync_question_tags, rows)
 
     async def backup(self, path: str | os.PathLike[str]) -> Path:
         """A consistent copy of the database at `path` (SQLite online backup API)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         await self.flush()
-        await self._run(queries.backup_to, str(target))
+        await self._run(admin.backup_to, str(target))
         return target
 
     async def rebuild_aggregates(self, guild_id: int | None = None) -> None:
         """Recompute totals and daily aggregates from the answers (repair / after an import)."""
         await self.flush()
-        await self._run(queries.rebuild_aggregates, guild_id)
+        await self._run(admin.rebuild_aggregates, guild_id)
+
+    async def snapshot_aggregates(self, guild_id: int) -> dict[str, list[tuple[Any, ...]]]:
+        """Every kept aggregate row of a guild (totals, daily tables, rank histograms), by table."""
+        await self.flush()
+        return await self._run(admin.snapshot_aggregates, guild_id)
 
     async def integrity_check(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign key checks (empty when healthy)."""
-        return await self._run(queries.integrity_check)
+        return await self._run(admin.integrity_check)
 
     async def schema_version(self) -> int:
         return await self._run(migrate.schema_version)
 
     async def pragma(self, name: str) -> Any:
-        return await self._run(queries.pragma, name)
+        """An SQLite PRAGMA's value (tests and maintenance; not part of `Store`)."""
+        return await self._run(common.pragma, name)
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(sqlite3_connection, *args)` on the worker thread (tests, bench, maintenance)."""
+        """Run `fn(sqlite3_connection, *args)` on the worker thread (tests, bench, maintenance; SQLite
+        only, not part of `Store`)."""
         return await self._run_dailies(fn, *args)  # it may change anything
 
     # ---------------------------------------------------------------- the daily question (docs/daily.md)
 
     async def get_daily_schedule(self, guild_id: int) -> DailySchedule | None:
-        return await self._run(queries.get_daily_schedule, guild_id)
+        return await self._run(daily.get_daily_schedule, guild_id)
 
     async def set_daily_schedule(
         self,
@@ -479,7 +425,7 @@ class Storage:
     ) -> DailySchedule:
         """Set and turn on the daily; `timezone` becomes the server's time zone. ValueError if invalid."""
         return await self._run(
-            queries.set_daily_schedule,
+            daily.set_daily_schedule,
             guild_id,
             channel_id=channel_id,
             time=time,
@@ -493,13 +439,13 @@ class Storage:
     async def disable_daily_schedule(
         self, guild_id: int, *, now: datetime | None = None
     ) -> DailySchedule | None:
-        return await self._run(queries.disable_daily_schedule, guild_id, to_ms(now or utcnow()))
+        return await self._run(daily.disable_daily_schedule, guild_id, to_ms(now or utcnow()))
 
     async def daily_overview(
         self, since_day: date
     ) -> tuple[list[DailySchedule], set[tuple[int, str]], list[DailyRun]]:
         """Enabled schedules, scheduled slots taken since `since_day`, runs claimed but not sent."""
-        return await self._run(queries.daily_overview, since_day.isoformat())
+        return await self._run(daily.daily_overview, since_day.isoformat())
 
     async def claim_daily(
         self,
@@ -517,7 +463,7 @@ class Storage:
     ) -> tuple[DailyRun, Post | None] | None:
         """Record a daily (run + rotation step + post row) before sending; None if the slot is taken."""
         return await self._run_dailies(
-            queries.claim_daily,
+            daily.claim_daily,
             guild_id=guild_id,
             local_day=local_day.isoformat(),
             scheduled=scheduled,
@@ -531,61 +477,61 @@ class Storage:
         )
 
     async def get_daily_run(self, run_id: int) -> DailyRun | None:
-        return await self._run(queries.get_daily_run, run_id)
+        return await self._run(daily.get_daily_run, run_id)
 
     async def daily_runs(self, guild_id: int, *, limit: int = 10) -> list[DailyRun]:
-        return await self._run(queries.daily_runs, guild_id, limit)
+        return await self._run(daily.daily_runs, guild_id, limit)
 
     async def scheduled_days(self, guild_id: int, from_day: date) -> dict[str, str]:
-        return await self._run(queries.scheduled_days, guild_id, from_day.isoformat())
+        return await self._run(daily.scheduled_days, guild_id, from_day.isoformat())
 
     async def daily_rotation(self, guild_id: int) -> dict[str, RotationEntry]:
-        return await self._run(queries.daily_rotation, guild_id)
+        return await self._run(daily.daily_rotation, guild_id)
 
     async def start_daily_attempt(self, run_id: int, *, now: datetime) -> DailyRun | None:
-        return await self._run(queries.start_daily_attempt, run_id, to_ms(now))
+        return await self._run(daily.start_daily_attempt, run_id, to_ms(now))
 
     async def complete_daily_run(
         self, run_id: int, message_id: int | None, *, now: datetime
     ) -> DailyRun | None:
-        return await self._run(queries.complete_daily_run, run_id, message_id, to_ms(now))
+        return await self._run(daily.complete_daily_run, run_id, message_id, to_ms(now))
 
     async def fail_daily_run(self, run_id: int, status: str, error: str, *, now: datetime) -> DailyRun | None:
-        return await self._run_dailies(queries.fail_daily_run, run_id, status, error, to_ms(now))
+        return await self._run_dailies(daily.fail_daily_run, run_id, status, error, to_ms(now))
 
     async def delete_unsent_post(self, post_id: int) -> bool:
         """Delete a post whose message was never sent (no message id, no answer)."""
-        return await self._run_dailies(queries.delete_unsent_post, post_id)
+        return await self._run_dailies(posts.delete_unsent_post, post_id)
 
     async def set_daily_error(self, guild_id: int, error: str | None, *, now: datetime) -> None:
-        await self._run(queries.set_daily_error, guild_id, error, to_ms(now))
+        await self._run(daily.set_daily_error, guild_id, error, to_ms(now))
 
     async def skip_daily(self, guild_id: int, local_day: date, *, due_at: datetime, now: datetime) -> bool:
-        return await self._run(queries.skip_daily, guild_id, local_day.isoformat(), to_ms(due_at), to_ms(now))
+        return await self._run(daily.skip_daily, guild_id, local_day.isoformat(), to_ms(due_at), to_ms(now))
 
     async def unskip_daily(self, guild_id: int, from_day: date) -> str | None:
-        return await self._run(queries.unskip_daily, guild_id, from_day.isoformat())
+        return await self._run(daily.unskip_daily, guild_id, from_day.isoformat())
 
     # ---------------------------------------------------------------- admin
 
     async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int:
         """Delete one member's (or, with None, everyone's) answers, points and streaks in a guild."""
         await self.flush()
-        return await self._run(queries.reset_scores, guild_id, user_id)
+        return await self._run(admin.reset_scores, guild_id, user_id)
 
     async def set_guild_extra(self, guild_id: int, key: str, value: Any) -> GuildSettings:
         """Set (None: remove) one small free-form setting in guild_settings.extra."""
-        return await self._run(queries.set_guild_extra, guild_id, key, value, to_ms(utcnow()))
+        return await self._run(admin.set_guild_extra, guild_id, key, value, to_ms(utcnow()))
 
     async def post_locales(self) -> dict[int, str]:
         """guild_id -> language chosen for public posts (/quizadmin settings), where one was chosen."""
-        return {g: str(v) for g, v in (await self._run(queries.guild_extra_values, "post_locale")).items()}
+        return {g: str(v) for g, v in (await self._run(admin.guild_extra_values, "post_locale")).items()}
 
     # ---------------------------------------------------------------- meta (bot bookkeeping)
 
     async def get_meta(self, key: str) -> str | None:
         """A value the bot keeps for itself (e.g. the hash of the last synced command tree)."""
-        return await self._run(queries.get_meta, key)
+        return await self._run(admin.get_meta, key)
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run(queries.set_meta, key, value, to_ms(utcnow()))
+        await self._run(admin.set_meta, key, value, to_ms(utcnow()))

@@ -1,0 +1,258 @@
+"""`Store`: every storage operation the bot, its scheduler and its CLI use, as one typed protocol.
+
+The cogs, `quizbot practice` and `quizbot export-scores` see storage only through this protocol
+(`bot.storage.open_store` returns one). `bot.storage.Storage` (SQLite, `bot/storage/sqlite/`) is
+the implementation today; another backend is a new subpackage whose store class has these
+methods, one entry in `bot.storage.open_store`, and one parameter of the contract tests' fixture
+(`STORE_BACKENDS` in tests/conftest.py). See docs/storage.md.
+
+Instants are timezone-aware datetimes (UTC); methods that take an optional instant use "now".
+All figures are per guild. Methods raise ValueError with a one-line reason for a bad argument.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from bot.core.models import (
+    AnswerOutcome,
+    CloseResult,
+    GuildSettings,
+    LeaderboardMetric,
+    LeaderboardPage,
+    Post,
+    ScoreRow,
+    ServerStats,
+    StoredAnswer,
+    UserStats,
+)
+from bot.core.periods import PeriodKind
+from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
+from bot.core.spoiler import SpoilerFacts
+
+
+class TaggedQuestion(Protocol):
+    """What sync_question_tags needs from a question (bot.bank.model.Question has it; an optional
+    `domain` attribute is stored too)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+    @property
+    def traps(self) -> tuple[str, ...]: ...
+
+
+class Store(Protocol):
+    """The bot's storage. Open one with `await bot.storage.open_store(target)`; close it with
+    `await store.close()` (or `async with`), which writes the answers still queued first."""
+
+    #: Keep the open dailies' question keys in memory between changes made through this store
+    #: (set by the bot, the one process that posts and closes dailies); otherwise read each time.
+    cache_open_dailies: bool
+
+    @property
+    def batches_written(self) -> int:
+        """Transactions the answer writer committed so far (group commit: far fewer than answers)."""
+        ...
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def close(self) -> None: ...
+    async def flush(self) -> None:
+        """Wait until every answer queued so far is written."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    # ---------------------------------------------------------------- answers
+
+    async def record_answer(
+        self,
+        guild_id: int,
+        post_id: int,
+        user_id: int,
+        letters: str,
+        *,
+        display_name: str | None = None,
+        answered_at: datetime | None = None,
+    ) -> AnswerOutcome:
+        """Record a member's answer; returns once it is committed (durable) or refused. `letters`
+        in any order or case; ValueError without an option letter."""
+        ...
+
+    async def get_answer(self, post_id: int, user_id: int) -> StoredAnswer | None: ...
+    async def answers_for_post(self, post_id: int) -> list[StoredAnswer]: ...
+    async def count_answers(self, post_id: int) -> int: ...
+    async def answered_questions(
+        self, guild_id: int, user_id: int, *, correct_only: bool = True
+    ) -> set[str]: ...
+
+    # ---------------------------------------------------------------- posts
+
+    async def create_post(
+        self,
+        guild_id: int,
+        channel_id: int,
+        question_key: str,
+        kind: str,
+        correct_letters: str | Iterable[str],
+        *,
+        closes_at: datetime | None = None,
+        lifetime: timedelta | None = None,
+        option_letters: str | Iterable[str] = "",
+        requested_by: int | None = None,
+        created_at: datetime | None = None,
+        private: bool = False,
+    ) -> Post: ...
+    async def set_message_id(
+        self, post_id: int, message_id: int, *, posted_at: datetime | None = None
+    ) -> Post | None: ...
+    async def get_post(self, post_id: int) -> Post | None: ...
+    async def get_post_by_message(self, message_id: int) -> Post | None: ...
+    async def close_post(self, post_id: int, *, closed_at: datetime | None = None) -> CloseResult | None:
+        """Close a post (idempotent): its answer distribution, and for a daily the streaks of the
+        guild's members who missed it end. Answers queued before the call count."""
+        ...
+
+    async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]: ...
+    async def open_posts(self, guild_id: int, *, kind: str | None = None) -> list[Post]: ...
+    async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None: ...
+    async def open_private_posts(self, guild_id: int, user_id: int) -> list[Post]: ...
+    async def postpone_post(self, post_id: int, closes_at: datetime) -> Post | None: ...
+    async def delete_unsent_post(self, post_id: int) -> bool: ...
+
+    # ---------------------------------------------------------------- the spoiler rule (bot/core/spoiler.py)
+
+    async def spoiler_facts(self, user_id: int, keys: Iterable[str] | None = None) -> SpoilerFacts: ...
+    async def open_daily_keys(self, keys: Iterable[str]) -> set[str]: ...
+    async def open_daily_key_set(self) -> frozenset[str]: ...
+
+    # ---------------------------------------------------------------- guilds and members
+
+    async def get_guild_settings(self, guild_id: int) -> GuildSettings: ...
+    async def set_guild_settings(self, guild_id: int, **changes: Any) -> GuildSettings: ...
+    async def set_guild_extra(self, guild_id: int, key: str, value: Any) -> GuildSettings: ...
+    async def post_locales(self) -> dict[int, str]: ...
+    async def upsert_member(self, guild_id: int, user_id: int, display_name: str | None) -> None: ...
+
+    # ---------------------------------------------------------------- leaderboards and stats
+
+    async def leaderboard(
+        self,
+        guild_id: int,
+        period: PeriodKind = "all",
+        metric: LeaderboardMetric = "points",
+        *,
+        page: int = 1,
+        page_size: int = 10,
+        user_id: int | None = None,
+        at: datetime | None = None,
+    ) -> LeaderboardPage: ...
+    async def user_stats(
+        self, guild_id: int, user_id: int, *, at: datetime | None = None, weakest: int = 3
+    ) -> UserStats: ...
+    async def server_stats(
+        self,
+        guild_id: int,
+        *,
+        days: int = 30,
+        at: datetime | None = None,
+        limit: int = 5,
+        min_question_answers: int = 5,
+    ) -> ServerStats: ...
+    async def export_scores(
+        self, guild_id: int, period: PeriodKind = "all", *, at: datetime | None = None
+    ) -> list[ScoreRow]: ...
+    async def period_key(self, guild_id: int, period: PeriodKind, *, at: datetime | None = None) -> str:
+        """The key of the period containing `at` in the guild's time zone ("all", "week:…", "month:…")."""
+        ...
+
+    # ---------------------------------------------------------------- the daily question (docs/daily.md)
+
+    async def get_daily_schedule(self, guild_id: int) -> DailySchedule | None: ...
+    async def set_daily_schedule(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        time: str,
+        timezone: str,
+        topics: Sequence[str] = (),
+        difficulty: str | None = None,
+        role_id: int | None = None,
+        now: datetime | None = None,
+    ) -> DailySchedule: ...
+    async def disable_daily_schedule(
+        self, guild_id: int, *, now: datetime | None = None
+    ) -> DailySchedule | None: ...
+    async def daily_overview(
+        self, since_day: date
+    ) -> tuple[list[DailySchedule], set[tuple[int, str]], list[DailyRun]]: ...
+    async def claim_daily(
+        self,
+        guild_id: int,
+        local_day: date,
+        *,
+        scheduled: bool,
+        due_at: datetime,
+        now: datetime,
+        channel_id: int,
+        role_id: int | None,
+        candidates: Mapping[str, tuple[str, str]],
+        closes_at: datetime,
+        rng: random.Random,
+    ) -> tuple[DailyRun, Post | None] | None: ...
+    async def get_daily_run(self, run_id: int) -> DailyRun | None: ...
+    async def daily_runs(self, guild_id: int, *, limit: int = 10) -> list[DailyRun]: ...
+    async def scheduled_days(self, guild_id: int, from_day: date) -> dict[str, str]: ...
+    async def daily_rotation(self, guild_id: int) -> dict[str, RotationEntry]: ...
+    async def start_daily_attempt(self, run_id: int, *, now: datetime) -> DailyRun | None: ...
+    async def complete_daily_run(
+        self, run_id: int, message_id: int | None, *, now: datetime
+    ) -> DailyRun | None: ...
+    async def fail_daily_run(
+        self, run_id: int, status: str, error: str, *, now: datetime
+    ) -> DailyRun | None: ...
+    async def set_daily_error(self, guild_id: int, error: str | None, *, now: datetime) -> None: ...
+    async def skip_daily(
+        self, guild_id: int, local_day: date, *, due_at: datetime, now: datetime
+    ) -> bool: ...
+    async def unskip_daily(self, guild_id: int, from_day: date) -> str | None: ...
+
+    # ---------------------------------------------------------------- admin and bookkeeping
+
+    async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int: ...
+    async def sync_question_tags(self, questions: Iterable[TaggedQuestion]) -> int: ...
+    async def get_meta(self, key: str) -> str | None: ...
+    async def set_meta(self, key: str, value: str) -> None: ...
+
+    # ---------------------------------------------------------------- maintenance
+
+    async def backup(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the store at `path`, which `open_store(path)` opens."""
+        ...
+
+    async def rebuild_aggregates(self, guild_id: int | None = None) -> None:
+        """Recompute the kept totals and daily figures from the answers (streaks stay)."""
+        ...
+
+    async def snapshot_aggregates(self, guild_id: int) -> dict[str, list[tuple[Any, ...]]]:
+        """Every kept aggregate of a guild, by table, in a stable order: after any history it equals
+        the snapshot taken after `rebuild_aggregates` (the contract tests check it)."""
+        ...
+
+    async def integrity_check(self) -> list[str]:
+        """Problems the backend finds in its own data (empty when healthy)."""
+        ...
+
+    async def schema_version(self) -> int: ...
