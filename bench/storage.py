@@ -30,16 +30,16 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiosqlite  # noqa: E402
+import aiosqlite
 
-from bot.core.answers import AnswerRequest  # noqa: E402
-from bot.core.models import LeaderboardMetric  # noqa: E402
-from bot.core.periods import PeriodKind  # noqa: E402
-from bot.core.rules import score_answer  # noqa: E402
-from bot.storage import Storage, bulk, migrate  # noqa: E402
-from bot.storage.sqlite import admin, boards  # noqa: E402
-from bot.storage.sqlite.answers import write_answers  # noqa: E402
-from bot.storage.sqlite.common import configure, to_ms  # noqa: E402
+from bot.core.answers import AnswerRequest
+from bot.core.models import LeaderboardMetric
+from bot.core.periods import PeriodKind
+from bot.core.rules import score_answer
+from bot.storage import Storage, bulk, migrate
+from bot.storage.sqlite import admin, boards
+from bot.storage.sqlite.answers import write_answers
+from bot.storage.sqlite.common import configure, to_ms
 
 GUILD = 1
 T0 = datetime(2026, 9, 1, tzinfo=UTC)

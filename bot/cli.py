@@ -158,7 +158,8 @@ def _add_export_scores(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         print(f"quizbot export-scores: {message} (see quizbot export-scores --help)", file=sys.stderr)
         raise SystemExit(2)
 
-    export.error = one_line_error  # type: ignore[method-assign]  # argparse has no hook but overriding it
+    # argparse offers no other hook for its error line than replacing the method
+    export.error = one_line_error  # type: ignore[method-assign]
 
 
 def _snowflake_arg(value: str) -> int:

@@ -105,10 +105,8 @@ def client_id_from_token(token: str) -> int:
 
 def invite_url(client_id: int, *, guild_id: int | None = None) -> str:
     """`https://discord.com/oauth2/authorize?client_id=…&scope=bot+applications.commands&permissions=…`"""
-    kwargs: dict[str, object] = {}
-    if guild_id is not None:
-        kwargs["guild"] = discord.Object(guild_id)
-    return discord.utils.oauth_url(client_id, permissions=permissions(), scopes=SCOPES, **kwargs)  # type: ignore[arg-type]
+    guild = discord.Object(guild_id) if guild_id is not None else discord.utils.MISSING
+    return discord.utils.oauth_url(client_id, permissions=permissions(), scopes=SCOPES, guild=guild)
 
 
 def explain() -> str:

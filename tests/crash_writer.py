@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.storage import open_store  # noqa: E402
+from bot.storage import open_store
 
 
 async def main(target: str, guild_id: int, n_posts: int, submitters: int) -> None:

@@ -1,5 +1,6 @@
-"""The Discord side keeps its shape (issue 16): one job per file, small functions, cogs that share
-through `bot.services` rather than each other, and discord.py's internals behind one adapter."""
+"""The house keeps its shape (issue 16, docs/architecture.md): one job per file, small functions,
+imports that never run upward, cogs that share through `bot.services` rather than each other, and
+discord.py's internals behind one adapter."""
 
 from __future__ import annotations
 
@@ -10,16 +11,8 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
-#: The Discord side: the cogs, the client, the process and the command line.
-DISCORD_SIDE = sorted(
-    [
-        *BOT.glob("cogs/**/*.py"),
-        BOT / "app.py",
-        BOT / "cli.py",
-        BOT / "runner.py",
-        BOT / "discord_internals.py",
-    ]
-)
+#: Every module but the message catalog (two languages of every string the bot says).
+MODULES = sorted(p for p in BOT.rglob("*.py") if p != BOT / "i18n.py")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 #: What only bot/discord_internals.py may touch.
@@ -32,7 +25,7 @@ def _name(path: Path) -> str:
     return str(path.relative_to(BOT.parent))
 
 
-@pytest.mark.parametrize("path", DISCORD_SIDE, ids=_name)
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_modules_and_functions_stay_small(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     assert len(source.splitlines()) <= MAX_MODULE_LINES
@@ -58,5 +51,36 @@ def test_discord_internals_are_used_in_one_module_only() -> None:
         if p.name != "discord_internals.py"
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
         if INTERNALS.search(line)
+    ]
+    assert found == []
+
+
+#: What each part may import from the others (docs/architecture.md): nothing runs upward.
+MAY_NOT_IMPORT = {
+    "bank": ("discord", "bot.core", "bot.storage", "bot.render", "bot.cogs", "bot.app", "aiosqlite"),
+    "core": ("discord", "bot.bank", "bot.storage", "bot.render", "bot.cogs", "bot.app", "aiosqlite", "sqlite3"),
+    "storage": ("discord", "bot.bank", "bot.render", "bot.cogs", "bot.app"),
+    "render": ("bot.storage", "bot.cogs", "bot.app", "aiosqlite", "sqlite3"),
+}
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("part", sorted(MAY_NOT_IMPORT))
+def test_no_import_runs_upward(part: str) -> None:
+    banned = MAY_NOT_IMPORT[part]
+    found = [
+        f"{_name(p)} imports {name}"
+        for p in sorted((BOT / part).rglob("*.py"))
+        for name in _imports(p)
+        if any(name == b or name.startswith(b + ".") for b in banned)
     ]
     assert found == []

@@ -64,7 +64,7 @@ def test_posts_and_feedback_within_limits(questions: list) -> None:  # type: ign
     for q in questions:
         for loc in (EN, ZH):
             assert embed_problems(question_embed(q, locale=loc, kind="daily", answered=12)) == [], q.key
-            tally = Tally({k: 3 for k in q.options}, participants=3 * len(q.options), correct=3)
+            tally = Tally(dict.fromkeys(q.options, 3), participants=3 * len(q.options), correct=3)
             assert embed_problems(question_embed(q, locale=loc, kind="practice", tally=tally)) == [], q.key
             for letter in q.options:
                 fb = Feedback(letter, letter in q.answer, 10, 120, 3, 5, "daily")
@@ -139,7 +139,7 @@ def test_ten_long_options_are_all_served_within_every_limit(choose: int) -> None
         shown = (post.description or "") + "".join(f.name or "" for f in post.fields)
         assert all(f"{x}." in shown for x in LETTERS)  # none dropped, none glued to another
         assert [f.name for f in post.fields if f.name and f.name[0] in LETTERS] == [f"{x}." for x in LETTERS]
-        tally = Tally({x: 3 for x in LETTERS} if choose == 1 else {"AB" + x: 3 for x in "CDEFGHIJ"}, 30, 3)
+        tally = Tally(dict.fromkeys(LETTERS, 3) if choose == 1 else {"AB" + x: 3 for x in "CDEFGHIJ"}, 30, 3)
         reveal = question_embed(q, locale=loc, kind="daily", tally=tally)
         assert embed_problems(reveal) == []
         for letter in LETTERS:

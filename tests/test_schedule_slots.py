@@ -126,7 +126,7 @@ def test_the_next_post_is_the_first_free_slot_after_now(
 
 
 def test_split_topics_takes_every_separator_people_type() -> None:
-    typed = "Spark, Delta-Lake；Jobs、Unity Catalog，CLI;"  # noqa: RUF001 - full-width, as typed in 繁體中文
+    typed = "Spark, Delta-Lake；Jobs、Unity Catalog，CLI;"
     assert split_topics(typed) == [
         "Spark",
         "Delta-Lake",

@@ -86,9 +86,12 @@ class _Data:
             (self.code, other.code),
             (self.numbered, other.numbered),
         ):
-            if mine and theirs:
-                if any(b not in other.text for b in mine) or any(b not in self.text for b in theirs):
-                    return True
+            if (
+                mine
+                and theirs
+                and (any(b not in other.text for b in mine) or any(b not in self.text for b in theirs))
+            ):
+                return True
         return False
 
 

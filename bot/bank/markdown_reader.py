@@ -196,7 +196,7 @@ def _expected_choices(stem: str) -> int | None:
     m = _CHOOSE_N.search(stem)
     if not m:
         return None
-    return {"two": 2, "three": 3}.get(m["n"].lower(), None) or int(m["n"])
+    return {"two": 2, "three": 3}.get(m["n"].lower()) or int(m["n"])
 
 
 # ---------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def tag_counts(questions: Iterable[Question], kind: str = "topics") -> Counter[s
             merged[key] = (name, total + count)
         else:
             merged[key] = (tag, count)
-    return Counter({name: total for name, total in merged.values()})
+    return Counter(dict(merged.values()))
 
 
 def match_tags(counts: Counter[str], typed: str, limit: int = 25) -> list[tuple[str, int]]:
@@ -85,9 +85,7 @@ def match_tags(counts: Counter[str], typed: str, limit: int = 25) -> list[tuple[
     ranked = []
     for tag, count in counts.items():
         key = _tag_key(tag)
-        if not needle:
-            rank = 0
-        elif key.startswith(needle):
+        if not needle or key.startswith(needle):
             rank = 0
         elif needle in key:
             rank = 1

@@ -73,7 +73,7 @@ async def answer_click(interaction: discord.Interaction, post_id: int, letters: 
 
 
 async def handle_answer(interaction: discord.Interaction, post_id: int, letters: str) -> None:
-    bot: QuizBot = interaction.client  # type: ignore[assignment]
+    bot = cast("QuizBot", interaction.client)
     quiz = bot.services.quiz
     locale = locale_of(interaction.locale)
     post = await quiz.get_post(post_id)

@@ -221,13 +221,13 @@ class ScoreRow:
 
 
 __all__ = [
+    "GUILD_SETTING_FIELDS",
+    "LEADERBOARD_METRICS",
     "AnswerOutcome",
     "AnswerStatus",
     "CloseResult",
     "DayParticipation",
-    "GUILD_SETTING_FIELDS",
     "GuildSettings",
-    "LEADERBOARD_METRICS",
     "LeaderboardEntry",
     "LeaderboardMetric",
     "LeaderboardPage",

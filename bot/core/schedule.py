@@ -230,7 +230,7 @@ def skippable_slots(
 
 
 #: What separates the topics typed in one option: ASCII and full-width commas, 、 and semicolons.
-TOPIC_SEPARATORS = ",;，、；"  # noqa: RUF001 - the full-width ones are what 繁體中文 keyboards type
+TOPIC_SEPARATORS = ",;，、；"
 
 
 def split_topics(text: str | None) -> list[str]:

@@ -110,10 +110,8 @@ class _Face:
             return True
         known = self._known.get(ch)
         if known is None:
-            if self._notdef is None:  # Pillow's bitmap font: Latin-1 only
-                known = ord(ch) < 256
-            else:
-                known = self._mask(ch) != self._notdef
+            # (Pillow's bitmap font, without a .notdef glyph to compare with: Latin-1 only)
+            known = ord(ch) < 256 if self._notdef is None else self._mask(ch) != self._notdef
             self._known[ch] = known
         return known
 

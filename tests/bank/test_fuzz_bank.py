@@ -99,7 +99,7 @@ def banks(draw: st.DrawFn) -> list[tuple[str, str, str | bytes]]:
         elif kind == "yaml-bad":
             text = yaml_question(f"Q-{n:03d}", draw(st.sampled_from(YAML_BAD)))
         elif kind == "eleven":
-            text = structured(f"Q-{n:03d}", _stem(n), _options(n, 10) + ["one too many"], "A")
+            text = structured(f"Q-{n:03d}", _stem(n), [*_options(n, 10), "one too many"], "A")
         elif kind == "alias":
             text = alias_bomb(draw(st.integers(1, 9)))
         elif kind == "nul":

@@ -170,9 +170,10 @@ def test_yaml_aliases_are_refused_before_any_expansion() -> None:
 def test_yaml_depth_is_bounded_without_recursion(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.bank import yamlformat
 
-    for loader in {yamlformat._Loader, yamlformat.yaml.SafeLoader}:  # libyaml's parser and PyYAML's own
+    # libyaml's parser and PyYAML's own: the depth limit must hold whichever the reader gets
+    for loader in {yamlformat._Loader, yamlformat.yaml.SafeLoader}:  # noqa: SLF001 - the reader's parser
         monkeypatch.setattr(yamlformat, "_Loader", loader)
-        with pytest.raises(BankError, match="nested more than 12 levels deep|maximum nesting depth"):
+        with pytest.raises(BankError, match=r"nested more than 12 levels deep|maximum nesting depth"):
             read_yaml("stem: " + "[" * 50_000 + "\n", "Y.yaml")
         with pytest.raises(BankError, match="nested more than 12 levels deep"):
             read_yaml("stem: " + "[" * 20 + "]" * 20 + "\n", "Y.yaml")
@@ -270,9 +271,9 @@ def test_long_headings_are_refused_before_any_work_on_them() -> None:
         str(info.value) == f"Q-1.md:{text.count(chr(10)) - 1}: a heading is 400 characters; the limit is 300"
     )
     long_body = "explanation:\n  - heading: h\n    body: |\n      ### " + "x" * 301 + "\n      y\n"
-    with pytest.raises(BankError, match="Y.yaml:8: in an `explanation` entry, a heading is 301 characters"):
+    with pytest.raises(BankError, match=r"Y\.yaml:8: in an `explanation` entry, a heading is 301 characters"):
         read_yaml(yaml_question("Q-1", long_body), "Y.yaml")
-    with pytest.raises(BankError, match="Y.yaml:7: in `explanation`, a heading is 305 characters"):
+    with pytest.raises(BankError, match=r"Y\.yaml:7: in `explanation`, a heading is 305 characters"):
         read_yaml(yaml_question("Q-1", "explanation: |\n  ### " + "x" * 305 + "\n"), "Y.yaml")
 
 
@@ -292,10 +293,9 @@ def test_links_are_never_followed(tmp_path: Path) -> None:
     os.symlink(tmp_path / "nowhere", root / "dangling.md")
     bank = load_bank(root)
     assert [q.key for q in bank.questions] == ["real/Q-1"]
-    assert {s.path: s.reason for s in bank.skipped} == {
-        p: "symbolic link: not followed"
-        for p in ("dangling.md", "inside-link.yaml", "linked", "real/Q-8.yaml")
-    }
+    assert {s.path: s.reason for s in bank.skipped} == dict.fromkeys(
+        ("dangling.md", "inside-link.yaml", "linked", "real/Q-8.yaml"), "symbolic link: not followed"
+    )
     assert bank.errors == []
 
 
@@ -331,7 +331,7 @@ def test_a_bug_while_merging_copies_costs_no_question(
         raise ZeroDivisionError("oops")
 
     monkeypatch.setattr(identity, "_fold", broken)
-    monkeypatch.setattr(identity._Fingerprints, "similar", broken)
+    monkeypatch.setattr(identity._Fingerprints, "similar", broken)  # noqa: SLF001 - a bug injected
     bank = load_bank(tmp_path)
     assert sorted(q.key for q in bank.questions) == ["b/Q-1", "b/Q-2", "b/Q-2/Q-2"]  # kept apart
     assert "b/Q-1-copy.md:1: its copies could not be compared (ZeroDivisionError); served as it is" in [

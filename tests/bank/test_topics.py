@@ -391,7 +391,7 @@ BAD_CASES = [
 
 @pytest.mark.parametrize(("text", "line", "reason"), BAD_CASES)
 def test_a_bad_topics_yaml_is_a_path_line_reason_error(text: str, line: int, reason: str) -> None:
-    groups, problems = parse_topics(text)
+    _groups, problems = parse_topics(text)
     assert len(problems) == 1, problems
     (problem,) = problems
     assert (problem.path, problem.line, problem.severity) == ("topics.yaml", line, "error")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fakediscord.fixtures import *  # noqa: F401,F403
+from tests.fakediscord.fixtures import *  # noqa: F403
 from tests.helpers import Clock, utc
 
 

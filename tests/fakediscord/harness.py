@@ -163,7 +163,7 @@ class BotHarness(Generic[BotT]):
         bot = self.factory(self.settings)
         # The client's own `guild_ready_timeout` option (default 2 s of silence after the
         # last GUILD_CREATE before on_ready); the fake sends every GUILD_CREATE at once.
-        bot._connection.guild_ready_timeout = self.guild_ready_timeout  # noqa: SLF001
+        bot._connection.guild_ready_timeout = self.guild_ready_timeout
         await bot.__aenter__()
         self.bot = bot
         self.starts += 1

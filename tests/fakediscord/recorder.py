@@ -81,7 +81,7 @@ class Frame:
 
 
 class _Waiter(Generic[T]):
-    __slots__ = ("predicate", "future")
+    __slots__ = ("future", "predicate")
 
     def __init__(self, predicate: Callable[[T], bool], future: asyncio.Future[T]) -> None:
         self.predicate = predicate

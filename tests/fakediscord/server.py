@@ -861,7 +861,7 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ REST: application commands
 
-    def _scope(self, call: Call) -> int | None | Reply:
+    def _scope(self, call: Call) -> int | Reply | None:
         if int(call.params["application_id"]) != self.application_id:
             return error(403, 50001)  # Missing Access: not your application
         gid = call.params.get("guild_id")
@@ -1019,10 +1019,7 @@ class FakeDiscord:
         if "after" in q:
             msgs = [m for m in msgs if m.id > int(q["after"])]
         limit = int(q.get("limit", 50))
-        if "after" in q:
-            msgs = msgs[:limit]
-        else:
-            msgs = msgs[-limit:]
+        msgs = msgs[:limit] if "after" in q else msgs[-limit:]
         return Reply(200, [m.payload for m in reversed(msgs)])
 
     async def _get_message(self, call: Call) -> Reply:
@@ -1789,9 +1786,8 @@ class FakeDiscord:
         elif otype == 10:
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise DriverError(f"option {name!r} is a number option, got {value!r}")
-        elif otype == 5:
-            if not isinstance(value, bool):
-                raise DriverError(f"option {name!r} is a boolean option, got {value!r}")
+        elif otype == 5 and not isinstance(value, bool):
+            raise DriverError(f"option {name!r} is a boolean option, got {value!r}")
         if otype in (4, 10):
             lo, hi = opt.get("min_value"), opt.get("max_value")
             if (lo is not None and value < lo) or (hi is not None and value > hi):

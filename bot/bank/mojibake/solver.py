@@ -62,11 +62,11 @@ class Line:
         left = self.chars[i - 1] if i > 0 else "\n"
         right = self.chars[i + 1] if i + 1 < len(self.chars) else "\n"
         bonus = 0.0
-        if c in _REPEATING and (c == left or c == right):
+        if c in _REPEATING and (c in (left, right)):
             bonus += 4.0
         if is_box(c) and (is_box(left) or is_box(right)):
             bonus += 3.0
-            if c not in _REPEATING and (c == left or c == right):
+            if c not in _REPEATING and (c in (left, right)):
                 bonus -= 4.0  # corners and tees do not come in pairs ("┐┐")
         if c == "\ufe0f" or c == "\u200d":
             bonus += 8.0 if unicodedata.category(left) == "So" else -8.0

@@ -180,13 +180,12 @@ def _member_details(conn: sqlite3.Connection, guild_id: int, bucket: str, user_i
     out: _Details = {}
     for chunk in chunks(list(set(user_ids))):
         in_list = marks(len(chunk))
-        names: dict[int, str | None] = {
-            user_id: name
-            for user_id, name in conn.execute(
+        names: dict[int, str | None] = dict(
+            conn.execute(
                 f"SELECT user_id, display_name FROM members WHERE guild_id = ? AND user_id IN ({in_list})",
                 (guild_id, *chunk),
             )
-        }
+        )
         figures = {
             user_id: (points, answers, correct)
             for user_id, points, answers, correct in conn.execute(
