@@ -135,7 +135,7 @@ def run_loop(coro: Coroutine[Any, Any, T]) -> T:
         import uvloop  # the optional `speed` extra: not installed for the type check
     except ImportError:
         return asyncio.run(coro)
-    log.debug("event loop: uvloop %s", uvloop.__version__)
+    log.debug("event loop: uvloop")
     result: T = uvloop.run(coro)
     return result
 

@@ -58,7 +58,16 @@ def test_discord_internals_are_used_in_one_module_only() -> None:
 #: What each part may import from the others (docs/architecture.md): nothing runs upward.
 MAY_NOT_IMPORT = {
     "bank": ("discord", "bot.core", "bot.storage", "bot.render", "bot.cogs", "bot.app", "aiosqlite"),
-    "core": ("discord", "bot.bank", "bot.storage", "bot.render", "bot.cogs", "bot.app", "aiosqlite", "sqlite3"),
+    "core": (
+        "discord",
+        "bot.bank",
+        "bot.storage",
+        "bot.render",
+        "bot.cogs",
+        "bot.app",
+        "aiosqlite",
+        "sqlite3",
+    ),
     "storage": ("discord", "bot.bank", "bot.render", "bot.cogs", "bot.app"),
     "render": ("bot.storage", "bot.cogs", "bot.app", "aiosqlite", "sqlite3"),
 }
