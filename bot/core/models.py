@@ -239,3 +239,14 @@ __all__ = [
     "TagStat",
     "UserStats",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """One answered question, of any kind, for readiness (Store.recent_results)."""
+
+    user_id: int
+    question_key: str
+    correct: bool
+    answered_at: datetime
+    kind: Literal["daily", "practice", "exam"]

@@ -20,8 +20,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.core.exam import Exam, ExamItem, ExamResult, ExamSummary
 from bot.core.models import (
     AnswerOutcome,
+    AnswerResult,
     CloseResult,
     GuildSettings,
     LeaderboardMetric,
@@ -136,6 +138,66 @@ class Store(Protocol):
     async def spoiler_facts(self, user_id: int, keys: Iterable[str] | None = None) -> SpoilerFacts: ...
     async def open_daily_keys(self, keys: Iterable[str]) -> set[str]: ...
     async def open_daily_key_set(self) -> frozenset[str]: ...
+
+    # ---------------------------------------------------------------- mock exams (docs/exam.md)
+
+    async def start_exam(
+        self,
+        guild_id: int,
+        user_id: int,
+        blueprint: str,
+        items: Sequence[ExamItem],
+        *,
+        started_at: datetime,
+        deadline: datetime,
+        pass_mark: float,
+        display_name: str | None = None,
+    ) -> Exam | None:
+        """Start a mock exam; None when the member already has an open one in this guild (one exam
+        at a time). ValueError with no items or a deadline not after `started_at`."""
+        ...
+
+    async def open_exam(self, guild_id: int, user_id: int) -> Exam | None: ...
+    async def get_exam(self, exam_id: int) -> Exam | None: ...
+    async def set_exam_answer(self, exam_id: int, position: int, chosen: str) -> Exam | None:
+        """Set (or with "" clear) an item's chosen letters (any order or case); None when the exam
+        is unknown or submitted. ValueError for a position or a letter the item does not have."""
+        ...
+
+    async def set_exam_flag(self, exam_id: int, position: int, flagged: bool) -> Exam | None: ...
+    async def set_exam_position(self, exam_id: int, position: int) -> Exam | None: ...
+    async def submit_exam(
+        self, exam_id: int, result: ExamResult, *, submitted_at: datetime, auto: bool
+    ) -> Exam | None:
+        """Submit a graded exam, once: None when it is unknown or already submitted (so of a click
+        and the timer racing, one wins). Its answers then count in accuracy (totals, member and
+        question days, topic stats, `recent_results`) but add no points and touch no streak."""
+        ...
+
+    async def due_exams(self, *, now: datetime, limit: int = 50) -> list[Exam]:
+        """Open exams whose deadline has passed (any guild), oldest deadline first."""
+        ...
+
+    async def next_exam_deadline(self) -> datetime | None:
+        """The earliest deadline of any open exam (the timer sleeps until then)."""
+        ...
+
+    async def exam_history(self, guild_id: int, user_id: int, *, limit: int = 10) -> list[ExamSummary]:
+        """Submitted exams, newest first."""
+        ...
+
+    async def recent_results(
+        self,
+        guild_id: int,
+        user_id: int | None = None,
+        *,
+        since: datetime | None = None,
+        limit: int = 1000,
+    ) -> list[AnswerResult]:
+        """Answered questions of every kind (daily, practice, submitted exam items; an exam's
+        unanswered items count as wrong), newest first: one member's, or with `user_id` None the
+        guild's. At most `limit` rows, answered at or after `since`."""
+        ...
 
     # ---------------------------------------------------------------- guilds and members
 
