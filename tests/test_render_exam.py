@@ -463,3 +463,38 @@ def test_text_bars() -> None:
     assert text_bar(0.0) == text_bar(None) == "`░░░░░░░░░░`"
     assert text_bar(1.7) == "`██████████`"
     assert text_bar(0.25) == "`██░░░░░░░░`"  # 2.5 rounds to even
+
+
+def test_a_graded_exam_renders_what_grade_computed(bank_questions: list[Question]) -> None:
+    from bot.core.exam import grade
+
+    bp = blueprint()
+    two = next(q for q in bank_questions if q.choose == 2)
+    # 5 questions: right, wrong, unanswered, choose-2 right, choose-2 half right (wrong)
+    items = [
+        item(0, "k/0", "developing-code", "A", "A"),
+        item(1, "k/1", "developing-code", "B", "C"),
+        item(2, "k/2", "cost", "D"),
+        item(3, two.key, "cost", "".join(two.answer), "".join(two.answer)),
+        item(4, two.key, "governance", "".join(two.answer), two.answer[0] + "E"),
+    ]
+    end = START + timedelta(minutes=42)
+    result = grade(items, bp.weights, pass_mark=70.0, started_at=START, submitted_at=end)
+    embed = exam_result(exam(items, submitted_at=end), result, bp, {two.key: two}, locale=EN)
+    assert embed_problems(embed) == []
+    lines = (embed.description or "").splitlines()
+    assert lines[:4] == [
+        "Score: **2/5 (40%)**",
+        "❌ Below the estimated pass mark of 70%",
+        "Databricks does not publish the pass mark: 70% is an estimate.",
+        "Time used: 42 min 0 s of 2 h 0 min",
+    ]
+    assert "`█████░░░░░` 50% (1/2) · weight 23%" in lines
+    assert "`░░░░░░░░░░` 0% (0/1) · weight 5%" in lines
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields["Missed: 3 · your answer → the answer"].splitlines() == [
+        "`2.` `k/1` · Developing Code (Python… · **C** → **B**",  # cut to 24
+        "`3.` `k/2` · Cost & Performance · **—** → **D**",
+        f"`5.` `{two.id}` · Governance · **{two.answer[0]}, E** → **{', '.join(two.answer)}**",
+    ]
+    assert fields["Weakest sections"].splitlines()[0] == "1. Governance: 0% (0/1)"

@@ -309,3 +309,32 @@ def test_radar_is_a_picture_not_an_embed() -> None:
     assert discord.File(io.BytesIO(radar_png(four(), FOUR, locale=EN)), filename=RADAR_FILENAME).filename == (
         "readiness.png"
     )
+
+
+def test_what_core_computes_renders_and_fits() -> None:
+    from bot.core.readiness import readiness, sprint_plan
+
+    # Alpha 3/4, Beta 1/2, Gamma none, Delta 0/1, and two answers in no section (ignored)
+    answers = [("a", True)] * 3 + [
+        ("a", False),
+        ("b", True),
+        ("b", False),
+        ("d", False),
+        (None, True),
+        ("z", False),
+    ]
+    state = readiness(answers, FOUR.weights)
+    embed = readiness_embed(state, FOUR, locale=EN, who="bob")
+    assert embed_problems(embed) == []
+    lines = (embed.description or "").splitlines()
+    # (40 × 0.75 + 30 × 0.5 + 20 × 4/7 + 10 × 0) / 100 = 56.43 % → 56 %, from 7 answers
+    assert lines[0] == "Predicted score: **56%** · pass mark 70% · from **7** answers"
+    assert lines[1] == "⚠️ Only 7 answers: a prediction needs at least 20 to mean much."
+    assert "`░░░░░░░░░░` not answered yet · weight 20%" in lines
+    weakest = {f.name: f.value for f in embed.fields}["Weakest sections"].splitlines()
+    assert weakest == ["1. Delta: 0% (0/1)", "2. Beta: 50% (1/2)", "3. Alpha: 75% (3/4)"]
+    plan = sprint_plan(state, 7)
+    embed = plan_embed(plan, state, FOUR, locale=ZH, days=7)
+    assert embed_problems(embed) == [] and len(embed.fields) == len(plan) == 7
+    assert "🆕" in (embed.fields[0].value or "")  # Gamma, never tried, comes first
+    assert _png(radar_png(state, FOUR, locale=ZH)).size == RADAR_SIZE
