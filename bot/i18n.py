@@ -595,7 +595,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "exam.missed_continued": {EN: "Missed (continued)", ZH: "答錯或未答（續）"},
     "exam.none_missed": {EN: "None: every answer was right. 🎉", ZH: "沒有：全部答對！🎉"},
-    "exam.more": {EN: "… and {n} more", ZH: "…還有 {n} 題"},
+    "exam.more": {EN: "… and {n} more", ZH: "…還有 {n} 項"},
     "exam.duration_hm": {EN: "{h} h {m} min", ZH: "{h} 小時 {m} 分"},
     "exam.duration_ms": {EN: "{m} min {s} s", ZH: "{m} 分 {s} 秒"},
     "exam.footer": {EN: "Exam #{id}", ZH: "模擬考 #{id}"},

@@ -264,7 +264,10 @@ def exam_overview(exam: Exam, *, locale: str) -> str:
         symbol = "🚩" if item.flagged else "🟩" if item.answered else "⬜"
         cells.append(f"`{number}`{symbol}")
     rows = [" ".join(cells[i : i + OVERVIEW_ROW]) for i in range(0, len(cells), OVERVIEW_ROW)]
-    grid = lines_within(rows, MESSAGE - utf16_len(legend) - 1, _more(locale))
+    def positions_left(rows_left: int) -> str:
+        return t("exam.more", locale, n=len(cells) - OVERVIEW_ROW * (len(rows) - rows_left))
+
+    grid = lines_within(rows, MESSAGE - utf16_len(legend) - 1, positions_left)
     return f"{legend}\n{grid}" if rows else legend
 
 
