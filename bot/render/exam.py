@@ -264,6 +264,7 @@ def exam_overview(exam: Exam, *, locale: str) -> str:
         symbol = "🚩" if item.flagged else "🟩" if item.answered else "⬜"
         cells.append(f"`{number}`{symbol}")
     rows = [" ".join(cells[i : i + OVERVIEW_ROW]) for i in range(0, len(cells), OVERVIEW_ROW)]
+
     def positions_left(rows_left: int) -> str:
         return t("exam.more", locale, n=len(cells) - OVERVIEW_ROW * (len(rows) - rows_left))
 
