@@ -36,15 +36,15 @@ from bot.render.chart import (
     MUTED,
     RED,
     TEXT,
-    _fit,
-    _one_line,
-    _text,
+    draw_label,
+    fit_label,
     font_chain,
+    one_line_label,
 )
 from bot.render.exam import mark, section_name, weight_percent
 
 if TYPE_CHECKING:
-    from bot.render.chart import _Face
+    from bot.render.chart import Face
 
 RADAR_FILENAME = "readiness.png"
 WIDTH, HEIGHT = 900, 660
@@ -145,13 +145,13 @@ def _dashed(
         pos = end + gap
 
 
-def _pick(faces: Sequence[_Face], text: str) -> _Face | None:
+def _pick(faces: Sequence[Face], text: str) -> Face | None:
     return next((f for f in faces if f.covers(text)), None)
 
 
 def _localized(
-    faces: Sequence[_Face], fallback: str, key: str, locale: str, **values: object
-) -> tuple[str, _Face]:
+    faces: Sequence[Face], fallback: str, key: str, locale: str, **values: object
+) -> tuple[str, Face]:
     """The message in `locale`, else in English, else `fallback` (ASCII): the first that a font of
     the chain can draw, with that font."""
     for text in (t(key, locale, **values), t(key, EN, **values)):
@@ -165,7 +165,7 @@ def _accuracy(s: SectionReadiness) -> str:
     return "—" if s.accuracy is None else f"{int(100 * s.accuracy + 0.5)}%"
 
 
-def _value(s: SectionReadiness, state: Readiness, locale: str, faces: Sequence[_Face]) -> tuple[str, _Face]:
+def _value(s: SectionReadiness, state: Readiness, locale: str, faces: Sequence[Face]) -> tuple[str, Face]:
     total = sum(x.weight for x in state.sections)
     acc, weight = _accuracy(s), weight_percent(s.weight, total)
     ascii_acc = "-" if s.accuracy is None else acc
@@ -186,12 +186,12 @@ def _label_lines(
     state: Readiness,
     blueprint: Blueprint,
     locale: str,
-    faces: Sequence[_Face],
+    faces: Sequence[Face],
     room: float = LABEL_WIDTH,
-) -> list[tuple[str, _Face]]:
+) -> list[tuple[str, Face]]:
     """The label of axis `i`: the numbered name on up to two lines (its number alone when no
     font has its characters), then the accuracy and weight."""
-    name = f"{i + 1}. {_one_line(section_name(blueprint, s.key, locale))}"
+    name = f"{i + 1}. {one_line_label(section_name(blueprint, s.key, locale))}"
     face = _pick(faces, name)
     if face is None:
         number = f"#{i + 1}"
@@ -202,7 +202,7 @@ def _label_lines(
     return [*lines, _value(s, state, locale, faces)]
 
 
-def _wrap(face: _Face, text: str, room: float, max_lines: int = 2) -> list[str]:
+def _wrap(face: Face, text: str, room: float, max_lines: int = 2) -> list[str]:
     """`text` on at most `max_lines` lines of `room` pixels (at a space when one is past the
     middle of the line), the last one cut with an ellipsis. Found by bisection: bounded work."""
     out: list[str] = []
@@ -220,7 +220,7 @@ def _wrap(face: _Face, text: str, room: float, max_lines: int = 2) -> list[str]:
         out.append(rest[:k].rstrip())
         rest = rest[k:].lstrip()
     if rest:
-        out.append(_fit(face, rest, room))
+        out.append(fit_label(face, rest, room))
     return out
 
 
@@ -228,7 +228,7 @@ def _draw_label(
     draw: ImageDraw.ImageDraw,
     i: int,
     n: int,
-    lines: Sequence[tuple[str, _Face]],
+    lines: Sequence[tuple[str, Face]],
     value_colour: tuple[int, int, int],
 ) -> None:
     """Draw a label outside the end of axis `i`: left of it on the left side, right of it on the
@@ -243,7 +243,7 @@ def _draw_label(
         left = x if cos > 0.3 else x - width if cos < -0.3 else x - width / 2
         left = max(4.0, min(left, WIDTH - 4 - width))
         colour = value_colour if row == len(lines) - 1 else TEXT
-        _text(draw, left, top + LINE * row + LINE / 2, text, face, colour)
+        draw_label(draw, left, top + LINE * row + LINE / 2, text, face, colour)
 
 
 def _bars(
@@ -252,7 +252,7 @@ def _bars(
     state: Readiness,
     blueprint: Blueprint,
     locale: str,
-    faces: Sequence[_Face],
+    faces: Sequence[Face],
     pass_fraction: float,
 ) -> None:
     """One or two sections (or none): a bar each, the pass mark a dashed vertical line."""
@@ -264,24 +264,24 @@ def _bars(
         *name, value = _label_lines(i, s, state, blueprint, locale, faces, room=x0 - 40)
         first = mid - LINE * (len(name) - 1) / 2
         for j, (text, face) in enumerate(name):
-            _text(draw, x0 - 20 - face.length(text), first + LINE * j, text, face, TEXT)
+            draw_label(draw, x0 - 20 - face.length(text), first + LINE * j, text, face, TEXT)
         draw.rectangle([(x0, mid - 14), (x1, mid + 14)], outline=GRID)
         if s.accuracy is not None and s.accuracy > 0:
             draw.rectangle([(x0, mid - 14), (x0 + (x1 - x0) * s.accuracy, mid + 14)], fill=ACCURACY)
-        _text(draw, x0, mid + 30, value[0], value[1], _value_colour(s, blueprint.pass_mark))
+        draw_label(draw, x0, mid + 30, value[0], value[1], _value_colour(s, blueprint.pass_mark))
     px = x0 + (x1 - x0) * pass_fraction
     _dashed(draw, (px, top), (px, top + row * max(1, len(sections))), AMBER)
 
 
-def _legend(draw: ImageDraw.ImageDraw, blueprint: Blueprint, locale: str, faces: Sequence[_Face]) -> None:
+def _legend(draw: ImageDraw.ImageDraw, blueprint: Blueprint, locale: str, faces: Sequence[Face]) -> None:
     """Bottom left: the polygon's colour means accuracy, the dashed ring the (estimated) pass mark."""
     y = HEIGHT - 22
     draw.rectangle([(20, y - 7), (34, y + 7)], fill=ACCURACY)
     text, face = _localized(faces, "accuracy", "readiness.radar_accuracy", locale)
-    _text(draw, 42, y, text, face, TEXT)
+    draw_label(draw, 42, y, text, face, TEXT)
     x = 42 + face.length(text) + 28
     _dashed(draw, (x, y), (x + 28, y), AMBER)
     key = "readiness.radar_pass_estimated" if blueprint.pass_mark_estimated else "readiness.radar_pass"
     pass_mark = mark(blueprint.pass_mark)
     text, face = _localized(faces, f"pass mark {pass_mark}", key, locale, mark=pass_mark)
-    _text(draw, x + 36, y, text, face, TEXT)
+    draw_label(draw, x + 36, y, text, face, TEXT)
