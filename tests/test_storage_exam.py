@@ -357,6 +357,8 @@ async def test_due_exams_and_the_next_deadline(store: Store) -> None:
         await submit(store, e, T0 + 5 * MIN)
     assert await store.next_exam_deadline() is None
     assert await store.due_exams(now=T0 + timedelta(days=1)) == []
+    with pytest.raises(ValueError):
+        await store.due_exams(now=T0, limit=-1)
 
 
 async def test_history_newest_first(store: Store) -> None:
@@ -384,6 +386,8 @@ async def test_history_newest_first(store: Store) -> None:
     assert first.percent == 100.0 and first.passed and not history[1].passed
     assert [h.exam_id for h in await store.exam_history(G1, 1, limit=1)] == [scores[2]]
     assert await store.exam_history(G2, 1) == []
+    with pytest.raises(ValueError):
+        await store.exam_history(G1, 1, limit=-1)
 
 
 # ------------------------------------------------------------------------------ accuracy, not points

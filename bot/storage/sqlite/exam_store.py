@@ -79,7 +79,7 @@ class ExamStore:
 
     async def due_exams(self, *, now: datetime, limit: int = 50) -> list[Exam]:
         """Open exams whose deadline has passed (any guild), oldest deadline first."""
-        return await self._run(exams.due_exams, to_ms(now), limit)
+        return await self._run(exams.due_exams, to_ms(now), _limit(limit))
 
     async def next_exam_deadline(self) -> datetime | None:
         ms = await self._run(exams.next_exam_deadline)
@@ -87,7 +87,7 @@ class ExamStore:
 
     async def exam_history(self, guild_id: int, user_id: int, *, limit: int = 10) -> list[ExamSummary]:
         """Submitted exams, newest first."""
-        return await self._run(exams.exam_history, guild_id, user_id, limit)
+        return await self._run(exams.exam_history, guild_id, user_id, _limit(limit))
 
     async def recent_results(
         self,
@@ -98,7 +98,12 @@ class ExamStore:
         limit: int = 1000,
     ) -> list[AnswerResult]:
         """Answered questions of every kind (daily, practice, exam), newest first; see `Store`."""
-        if limit < 0:
-            raise ValueError("limit must not be negative")
         since_ms = None if since is None else to_ms(since)
-        return await self._run(exams.recent_results, guild_id, user_id, since_ms, limit)
+        return await self._run(exams.recent_results, guild_id, user_id, since_ms, _limit(limit))
+
+
+def _limit(limit: int) -> int:
+    """A row limit as given; ValueError when negative (SQLite would read it as "no limit")."""
+    if limit < 0:
+        raise ValueError("limit must not be negative")
+    return limit
