@@ -185,15 +185,18 @@ def reset_scores(conn: sqlite3.Connection, guild_id: int, user_id: int | None) -
     """
     with transaction(conn):
         if user_id is None:
-            n = conn.execute("SELECT count(*) FROM exam_answers WHERE guild_id = ?", (guild_id,)).fetchone()[
-                0
-            ]
+            n = _exam_answers(conn, "guild_id = ?", (guild_id,))
             n += conn.execute("DELETE FROM answers WHERE guild_id = ?", (guild_id,)).rowcount
             conn.execute("DELETE FROM exams WHERE guild_id = ?", (guild_id,))  # their items cascade
             for table in _GUILD_AGGREGATES:
                 conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
             return int(n)
         return _reset_member(conn, guild_id, user_id)
+
+
+def _exam_answers(conn: sqlite3.Connection, where: str, params: tuple[int, ...]) -> int:
+    """How many items of submitted exams count as answers (`where` on `exam_answers`)."""
+    return int(conn.execute(f"SELECT count(*) FROM exam_answers WHERE {where}", params).fetchone()[0])
 
 
 def _reset_member(conn: sqlite3.Connection, g: int, u: int) -> int:
@@ -223,9 +226,7 @@ def _reset_member(conn: sqlite3.Connection, g: int, u: int) -> int:
         (g, u, g),
     )
     conn.execute("DELETE FROM totals WHERE guild_id = ? AND user_id = ?", (g, u))
-    n = conn.execute(
-        "SELECT count(*) FROM exam_answers WHERE guild_id = ? AND user_id = ?", (g, u)
-    ).fetchone()[0]
+    n = _exam_answers(conn, "guild_id = ? AND user_id = ?", (g, u))
     n += conn.execute("DELETE FROM answers WHERE guild_id = ? AND user_id = ?", (g, u)).rowcount
     conn.execute("DELETE FROM exams WHERE guild_id = ? AND user_id = ?", (g, u))  # their items cascade
     conn.execute("DELETE FROM streaks WHERE guild_id = ? AND user_id = ?", (g, u))

@@ -2,8 +2,8 @@
 the answer writer, and every query.
 
 Every public method runs one synchronous function of `bot/storage/sqlite/` (answers, posts,
-boards, daily, admin, exams: those methods are in `exam_store.py`) whole on aiosqlite's worker thread (`connection.py`), so a method costs one
-thread hop, not one per statement. Answers go through the group-commit writer
+boards, daily, admin, exams: those methods are in `exam_store.py`) whole on aiosqlite's worker
+thread (`connection.py`), so a method costs one thread hop, not one per statement. Answers go through the group-commit writer
 (`bot/storage/writer.py`): the answers that arrive while the previous batch is being written are
 written together in one transaction, and each caller's await returns once its answer is committed.
 """
