@@ -28,6 +28,7 @@ ERRORS: dict[int, str] = {
     10008: "Unknown Message",
     10015: "Unknown Webhook",
     10062: "Unknown interaction",
+    40005: "Request entity too large",
     40060: "Interaction has already been acknowledged.",
     50001: "Missing Access",
     50006: "Cannot send an empty message",

@@ -145,6 +145,9 @@ class FakeDiscord:
         #: Seconds a bot has to answer an interaction (Discord: 3); None = no limit. Late
         #: callbacks get 404 {"code": 10062, "message": "Unknown interaction"} like on Discord.
         self.interaction_deadline: float | None = None
+        #: The largest file a message may carry (bytes): sent in every interaction as
+        #: `attachment_size_limit`; a bigger upload is refused with 413 / 40005, as on Discord.
+        self.attachment_size_limit = 10 * 1024 * 1024
         self.enforce_permissions = enforce_permissions
         self.host = host
         self.port = 0
@@ -1268,6 +1271,8 @@ class FakeDiscord:
     # ------------------------------------------------------------------ message store
 
     def _check_message(self, body: JSON, files: list[UploadedFile], *, edit: bool) -> Reply | None:
+        if any(len(f.data) > self.attachment_size_limit for f in files):
+            return error(413, 40005)
         if not self.validate_payloads:
             return None
         if not edit and validate.is_empty_message(body, len(files)):
@@ -1708,7 +1713,7 @@ class FakeDiscord:
             "app_permissions": str(bot_perms),
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
             "channel_id": str(channel.id),
         }
         if guild is not None:
