@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +36,7 @@ from bot.core.models import (
     UserStats,
 )
 from bot.core.periods import PeriodKind
+from bot.core.review import CardView, Rating, ReminderSetting, ReviewOutcome, ReviewStats
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
 from bot.core.spoiler import SpoilerFacts
 
@@ -203,6 +205,102 @@ class Store(Protocol):
         guild's. At most `limit` rows, answered at or after `since`."""
         ...
 
+    # ---------------------------------------------------------------- spaced repetition (docs/review.md)
+    # Every answer (daily, practice, quizbot practice, submitted exam items) schedules the member's
+    # card for its question: the writer records a cheap pending row with the answer, in the same
+    # transaction; FSRS folds pending rows into card state later, in batches on the storage thread
+    # (`fold_reviews`), and always before any method below reads a member's cards. Answers stored
+    # before this feature were queued once by migration 0006. Reviews add no points and touch no
+    # streak. Open dailies are never served (the spoiler rule): the methods that serve cards
+    # exclude them themselves.
+
+    async def record_review(
+        self,
+        guild_id: int,
+        user_id: int,
+        question_key: str,
+        *,
+        correct: bool,
+        rating: Rating | None = None,
+        reviewed_at: datetime,
+        display_name: str | None = None,
+    ) -> ReviewOutcome:
+        """A /review answer: schedules the card at once (wrong → Again; right → `rating`, Good
+        when None; see bot.core.review.rating_for_review) and logs it for retention. A card the
+        member did not have yet is created. Adds no points, touches no streak."""
+        ...
+
+    async def next_due_card(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        now: datetime,
+        exclude: AbstractSet[str] = frozenset(),
+    ) -> CardView | None:
+        """The member's most overdue card (due at or before `now`), not an open daily and not in
+        `exclude` (e.g. the keys already served in this session, or gone from the bank)."""
+        ...
+
+    async def due_cards(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        now: datetime,
+        limit: int = 50,
+        exclude: AbstractSet[str] = frozenset(),
+    ) -> list[CardView]:
+        """The member's due cards, most overdue first (at most `limit`), open dailies and
+        `exclude` left out."""
+        ...
+
+    async def get_card(self, guild_id: int, user_id: int, question_key: str) -> CardView | None: ...
+
+    async def member_cards(self, guild_id: int, user_id: int, *, missed_only: bool = False) -> list[CardView]:
+        """Every card of the member (for an export), soonest due first; `missed_only`: those ever
+        answered wrong. Open dailies are left out."""
+        ...
+
+    async def review_stats(self, guild_id: int, user_id: int, *, now: datetime) -> ReviewStats:
+        """Due now / today / this week (local days in the server's zone, open dailies excluded),
+        and retention over the last RETENTION_DAYS days."""
+        ...
+
+    async def fold_reviews(self, *, limit: int = 10_000) -> int:
+        """Fold up to `limit` pending answers (any guild, oldest first) into card state; returns
+        how many. The bot calls it now and then so reads find little to fold."""
+        ...
+
+    async def pending_reviews(self) -> int:
+        """Answers recorded but not folded into card state yet."""
+        ...
+
+    # ---------------------------------------------------------------- review reminders
+
+    async def get_review_reminder(self, guild_id: int, user_id: int) -> ReminderSetting | None: ...
+
+    async def set_review_reminder(
+        self, guild_id: int, user_id: int, *, enabled: bool, time: str | None = None, now: datetime
+    ) -> ReminderSetting:
+        """Turn a member's reminder on (at `time`, "HH:MM" local; None keeps the earlier time, or
+        the default 19:00) or off. Turned on after today's time, today counts as sent (the first
+        reminder comes tomorrow). ValueError for a bad time."""
+        ...
+
+    async def review_reminders(self) -> list[ReminderSetting]:
+        """Every reminder that is on (any guild), with its server's time zone."""
+        ...
+
+    async def claim_review_reminder(
+        self, guild_id: int, user_id: int, local_day: date, *, now: datetime
+    ) -> int | None:
+        """Claim the member's reminder for `local_day`, exactly once (also across restarts and
+        when two callers race): the number of cards due at `now` (> 0) when this call claimed it;
+        None when it is off, was claimed for that day (or a later one) already, or nothing is due
+        (then nothing is claimed)."""
+        ...
+
     # ---------------------------------------------------------------- guilds and members
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings: ...
@@ -297,7 +395,10 @@ class Store(Protocol):
 
     # ---------------------------------------------------------------- admin and bookkeeping
 
-    async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int: ...
+    async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int:
+        """Delete a guild's (or one member's) answers, scores and review cards; returns answers deleted."""
+        ...
+
     async def sync_question_tags(self, questions: Iterable[TaggedQuestion]) -> int: ...
     async def get_meta(self, key: str) -> str | None: ...
     async def set_meta(self, key: str, value: str) -> None: ...
