@@ -197,7 +197,7 @@ async def test_answers_change_flags_and_navigation_without_any_feedback(
     await fake.click(msg, cid(exam, "flag", two.position), w.member)
     msg = fake.message(msg.id)
     assert (await open_exam(quizbot, w)).items[two.position].flagged
-    assert any("Unflag" == b["label"] for b in msg.buttons())
+    assert any(b["label"] == "Unflag" for b in msg.buttons())
     at = two.position
     step = "next" if at < 19 else "prev"
     await fake.click(msg, cid(exam, step, at), w.member)
