@@ -682,6 +682,163 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "Something went wrong with the plan (it has been logged). Please try again.",
         ZH: "衝刺計畫出了點問題（已記錄）。請再試一次。",
     },
+    # --- exams, readiness, sprint plan (bot/render/exam.py, readiness.py, radar.py)
+    "exam.page_title": {
+        EN: "Question {n} of {total} · {section}",
+        ZH: "第 {n} 題（共 {total} 題）· {section}",
+    },
+    "exam.your_answer": {EN: "Your answer", ZH: "你的答案"},
+    "exam.not_answered": {EN: "Not answered yet", ZH: "尚未作答"},
+    "exam.flagged": {EN: "🚩 Flagged for review", ZH: "🚩 已標記待檢查"},
+    "exam.time": {EN: "Time", ZH: "時間"},
+    "exam.time_left": {EN: "⏱️ Ends {relative} (at {clock})", ZH: "⏱️ {relative}結束（{clock}）"},
+    "exam.time_up": {EN: "⏱️ Time is up", ZH: "⏱️ 時間到"},
+    "exam.submitted": {EN: "Submitted {when}", ZH: "已於 {when} 交卷"},
+    "exam.progress": {
+        EN: "{answered}/{total} answered · {flagged} flagged · no feedback until you submit",
+        ZH: "已作答 {answered}/{total} · 已標記 {flagged} · 交卷前不顯示對錯",
+    },
+    "exam.question_gone": {
+        EN: "The question `{key}` is no longer in the bank: its text cannot be shown.",
+        ZH: "題目 `{key}` 已不在題庫中，無法顯示內容。",
+    },
+    "exam.overview_legend": {
+        EN: "🟩 answered · 🚩 flagged · ⬜ not answered · {answered}/{total} answered, {flagged} flagged",
+        ZH: "🟩 已作答 · 🚩 已標記 · ⬜ 未作答 · 已作答 {answered}/{total}，已標記 {flagged}",
+    },
+    "exam.result_title": {EN: "📝 Mock exam · {blueprint}", ZH: "📝 模擬考 · {blueprint}"},
+    "exam.score": {
+        EN: "Score: **{correct}/{total} ({percent})**",
+        ZH: "得分：**{correct}/{total}（{percent}）**",
+    },
+    "exam.passed_estimated": {
+        EN: "✅ Above the estimated pass mark of {mark}",
+        ZH: "✅ 高於估計及格線 {mark}",
+    },
+    "exam.failed_estimated": {
+        EN: "❌ Below the estimated pass mark of {mark}",
+        ZH: "❌ 低於估計及格線 {mark}",
+    },
+    "exam.passed": {EN: "✅ Passed (pass mark {mark})", ZH: "✅ 及格（及格線 {mark}）"},
+    "exam.failed": {EN: "❌ Not passed (pass mark {mark})", ZH: "❌ 未及格（及格線 {mark}）"},
+    "exam.estimate_note": {
+        EN: "Databricks does not publish the pass mark: {mark} is an estimate.",
+        ZH: "Databricks 不公布及格線：{mark} 只是估計值。",
+    },
+    "exam.time_used": {EN: "Time used: {used} of {limit}", ZH: "用時：{used}（限時 {limit}）"},
+    "exam.auto_submitted": {EN: "⏰ Submitted when time ran out.", ZH: "⏰ 時間到，已自動交卷。"},
+    "exam.sections": {EN: "By section", ZH: "各部分得分"},
+    "exam.section_line": {
+        EN: "{bar} {percent} ({correct}/{total}) · weight {weight}",
+        ZH: "{bar} {percent}（{correct}/{total}）· 權重 {weight}",
+    },
+    "exam.weakest": {EN: "Weakest sections", ZH: "最弱的部分"},
+    "exam.weakest_line": {
+        EN: "{n}. {section}: {percent} ({correct}/{total})",
+        ZH: "{n}. {section}：{percent}（{correct}/{total}）",
+    },
+    "exam.missed": {
+        EN: "Missed: {n} · your answer → the answer",
+        ZH: "答錯或未答：{n} 題 · 你的答案 → 正確答案",
+    },
+    "exam.missed_continued": {EN: "Missed (continued)", ZH: "答錯或未答（續）"},
+    "exam.none_missed": {EN: "None: every answer was right. 🎉", ZH: "沒有：全部答對！🎉"},
+    "exam.more": {EN: "… and {n} more", ZH: "…還有 {n} 項"},
+    "exam.duration_hm": {EN: "{h} h {m} min", ZH: "{h} 小時 {m} 分"},
+    "exam.duration_ms": {EN: "{m} min {s} s", ZH: "{m} 分 {s} 秒"},
+    "exam.footer": {EN: "Exam #{id}", ZH: "模擬考 #{id}"},
+    "exam.history_title": {EN: "📝 Your mock exams", ZH: "📝 你的模擬考紀錄"},
+    "exam.history_line": {
+        EN: "{when} · {blueprint} · **{correct}/{total}** ({percent}) {verdict} · {used}",
+        ZH: "{when} · {blueprint} · **{correct}/{total}**（{percent}）{verdict} · {used}",
+    },
+    "exam.history_empty": {
+        EN: "No mock exam yet: start one with /exam start.",
+        ZH: "還沒有模擬考紀錄：用 /exam start 開始一場。",
+    },
+    "exam.history_legend": {
+        EN: "✅/❌ against the pass mark of the exam · ⏰ submitted when time ran out",
+        ZH: "✅/❌ 以該場考試的及格線判定 · ⏰ 時間到自動交卷",
+    },
+    "exam.history_estimated": {
+        EN: "Databricks does not publish the pass mark: the pass marks are estimates.",
+        ZH: "Databricks 不公布及格線：這裡的及格線都是估計值。",
+    },
+    "readiness.title": {EN: "📡 Readiness · {blueprint} · {who}", ZH: "📡 備考狀態 · {blueprint} · {who}"},
+    "readiness.title_server": {
+        EN: "📡 Team readiness · {blueprint} · {who}",
+        ZH: "📡 團隊備考狀態 · {blueprint} · {who}",
+    },
+    "readiness.predicted": {
+        EN: "Predicted score: **{predicted}** · pass mark {mark} · from **{answers}** answers",
+        ZH: "預測分數：**{predicted}** · 及格線 {mark} · 根據 **{answers}** 次作答",
+    },
+    "readiness.no_answers": {
+        EN: "No answer falls in this exam's sections yet, so there is no prediction.",
+        ZH: "目前還沒有作答落在這份考綱的任何部分，所以無法預測。",
+    },
+    "readiness.too_few": {
+        EN: "⚠️ Only {answers} answers: a prediction needs at least {min} to mean much.",
+        ZH: "⚠️ 只有 {answers} 次作答：預測至少需要 {min} 次才有參考價值。",
+    },
+    "readiness.estimate_note": {
+        EN: "Databricks does not publish the pass mark: {mark} is an estimate.",
+        ZH: "Databricks 不公布及格線：{mark} 只是估計值。",
+    },
+    "readiness.sections": {EN: "Accuracy by section", ZH: "各部分正確率"},
+    "readiness.section_line": {
+        EN: "{bar} {accuracy} ({correct}/{answered}) · weight {weight}",
+        ZH: "{bar} {accuracy}（{correct}/{answered}）· 權重 {weight}",
+    },
+    "readiness.section_unseen": {
+        EN: "{bar} not answered yet · weight {weight}",
+        ZH: "{bar} 尚未作答 · 權重 {weight}",
+    },
+    "readiness.weakest": {EN: "Weakest sections", ZH: "最弱的部分"},
+    "readiness.weakest_none": {EN: "No section answered yet.", ZH: "還沒有作答任何部分。"},
+    "readiness.weakest_line": {
+        EN: "{n}. {section}: {accuracy} ({correct}/{answered})",
+        ZH: "{n}. {section}：{accuracy}（{correct}/{answered}）",
+    },
+    "readiness.missed_title": {EN: "Most missed · {section}", ZH: "最常答錯 · {section}"},
+    "readiness.missed_line": {
+        EN: "{question}: missed {misses} of {answers}",
+        ZH: "{question}：{answers} 次中錯 {misses} 次",
+    },
+    "readiness.more": {EN: "… and {n} more", ZH: "…還有 {n} 項"},
+    "readiness.footer": {
+        EN: "From your recent answers of every kind. Predicted = Σ weight × accuracy.",
+        ZH: "根據你最近的各類作答。預測分數 = Σ 權重 × 正確率。",
+    },
+    "readiness.footer_server": {
+        EN: "From the group's recent answers of every kind. Predicted = Σ weight × accuracy.",
+        ZH: "根據全體成員最近的各類作答。預測分數 = Σ 權重 × 正確率。",
+    },
+    "readiness.radar_value": {EN: "{accuracy} · weight {weight}", ZH: "{accuracy} · 權重 {weight}"},
+    "readiness.radar_accuracy": {EN: "accuracy", ZH: "正確率"},
+    "readiness.radar_pass": {EN: "pass mark {mark}", ZH: "及格線 {mark}"},
+    "readiness.radar_pass_estimated": {EN: "estimated pass mark {mark}", ZH: "估計及格線 {mark}"},
+    "plan.title": {EN: "🗓️ {days}-day sprint · {blueprint}", ZH: "🗓️ {days} 天衝刺計畫 · {blueprint}"},
+    "plan.intro": {
+        EN: "Sections ordered by expected gain, weight × (1 − accuracy); sections you have not tried come first.",
+        ZH: "依預期收益（權重 × (1 − 正確率)）排序；還沒練過的部分排在最前面。",
+    },
+    "plan.now": {
+        EN: "Predicted now: **{predicted}** · pass mark {mark} · from {answers} answers",
+        ZH: "目前預測：**{predicted}** · 及格線 {mark} · 根據 {answers} 次作答",
+    },
+    "plan.day": {EN: "Day {day} · {count} questions", ZH: "第 {day} 天 · {count} 題"},
+    "plan.item_seen": {
+        EN: "**{section}** × {count} · now {accuracy} · weight {weight}",
+        ZH: "**{section}** × {count} · 目前 {accuracy} · 權重 {weight}",
+    },
+    "plan.item_unseen": {
+        EN: "**{section}** × {count} · 🆕 not tried yet · weight {weight}",
+        ZH: "**{section}** × {count} · 🆕 尚未練習 · 權重 {weight}",
+    },
+    "plan.empty": {EN: "Nothing to plan.", ZH: "沒有需要安排的內容。"},
+    "plan.more_days": {EN: "… and {n} more days", ZH: "…還有 {n} 天"},
+    "plan.footer": {EN: "Practise one section with /quiz section:", ZH: "用 /quiz section: 練習單一部分"},
     # --- generic
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",

@@ -91,7 +91,7 @@ def bar_colour(acc: float) -> tuple[int, int, int]:
     return RED if acc < 0.5 else AMBER if acc < 0.75 else GREEN
 
 
-class _Face:
+class Face:
     """A loaded font and the characters it can draw."""
 
     def __init__(self, font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> None:
@@ -123,31 +123,31 @@ class _Face:
 
 
 @functools.lru_cache(maxsize=8)
-def font_chain(size: int, paths: tuple[str, ...] | None = None) -> tuple[_Face, ...]:
+def font_chain(size: int, paths: tuple[str, ...] | None = None) -> tuple[Face, ...]:
     """The fonts found among `paths` (default FONT_CANDIDATES), then Pillow's built-in font."""
-    faces: list[_Face] = []
+    faces: list[Face] = []
     for path in FONT_CANDIDATES if paths is None else paths:
         if not os.path.isfile(path):
             continue
         try:
-            faces.append(_Face(ImageFont.truetype(path, size)))
+            faces.append(Face(ImageFont.truetype(path, size)))
         except OSError:
             continue
-    faces.append(_Face(ImageFont.load_default(size)))
+    faces.append(Face(ImageFont.load_default(size)))
     return tuple(faces)
 
 
-def _pick(faces: Sequence[_Face], text: str) -> _Face | None:
+def _pick(faces: Sequence[Face], text: str) -> Face | None:
     return next((f for f in faces if f.covers(text)), None)
 
 
-def _one_line(label: str) -> str:
+def one_line_label(label: str) -> str:
     """*label* as one line (Pillow's text layout fails on a line break), and no longer than the
     label column could show (four characters a pixel: however long the tag, the work is bounded)."""
     return " ".join(label[: 4 * LABEL_COLUMN].split())
 
 
-def _fit(face: _Face, text: str, room: float) -> str:
+def fit_label(face: Face, text: str, room: float) -> str:
     """*text* cut to *room* pixels, with an ellipsis when cut. The cut is found by bisection:
     measuring one character shorter at a time took time quadratic in a long label."""
     if face.length(text) <= room:
@@ -165,8 +165,8 @@ def _fit(face: _Face, text: str, room: float) -> str:
     return text.rstrip()[:-1] + "."
 
 
-def _text(
-    draw: ImageDraw.ImageDraw, x: float, mid: float, text: str, face: _Face, fill: tuple[int, int, int]
+def draw_label(
+    draw: ImageDraw.ImageDraw, x: float, mid: float, text: str, face: Face, fill: tuple[int, int, int]
 ) -> None:
     """Draw `text` starting at `x`, centred vertically on `mid` (works for bitmap fonts too)."""
     _, top, _, bottom = draw.textbbox((0, 0), text, font=face.font)
@@ -207,13 +207,13 @@ def accuracy_chart(
     for i, bar in enumerate(shown):
         top = TOP + i * ROW
         mid = top + ROW / 2
-        label = _one_line(bar.label)
+        label = one_line_label(bar.label)
         face = _pick(faces, label)
         if face is None:
             numbered.append((i + 1, bar.label))
             face, label = ascii_face, f"#{i + 1}"
-        label = _fit(face, label, LABEL_COLUMN - 8)
-        _text(draw, LABEL_COLUMN - face.length(label), mid, label, face, TEXT)
+        label = fit_label(face, label, LABEL_COLUMN - 8)
+        draw_label(draw, LABEL_COLUMN - face.length(label), mid, label, face, TEXT)
         acc = bar.accuracy
         length = span * acc
         if length >= 1:
@@ -221,7 +221,7 @@ def accuracy_chart(
         else:  # 0 %: a thin mark so the row does not look missing
             draw.rectangle([(x0, top + 7), (x0 + 2, top + ROW - 7)], fill=RED)
         value = f"{int(acc * 100 + 0.5)}% · {bar.correct}/{bar.answers}"
-        _text(draw, x1 + 8, mid, value, ascii_face, TEXT)
+        draw_label(draw, x1 + 8, mid, value, ascii_face, TEXT)
 
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
