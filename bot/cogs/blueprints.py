@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from discord import app_commands
 
 from bot.bank.blueprint import Blueprint, BlueprintSection, parse_section_ref
-from bot.i18n import ZH, t
-from bot.render.exam import section_name
+from bot.i18n import t
+from bot.render.exam import blueprint_name, section_name
 from bot.render.limits import cut
 
 if TYPE_CHECKING:
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from bot.bank.model import Question
 
 CHOICES = 25  # Discord's autocomplete limit
-
-
-def blueprint_name(blueprint: Blueprint, locale: str) -> str:
-    return blueprint.name_zh if locale == ZH and blueprint.name_zh else blueprint.name
 
 
 def find_blueprint(bank: Bank, name: str | None) -> Blueprint | None:

@@ -112,20 +112,21 @@ async def show_readiness(interaction: discord.Interaction, blueprint: str | None
     guild = interaction.guild
     who = (guild.name if guild is not None else "") if server else interaction.user.display_name
     missed = most_missed(bot.bank, bp, results) if server else None
-    embed = readiness_embed(state, bp, locale=locale, who=who, server=server, missed=missed)
-    kwargs: dict[str, Any] = {}
+    png = None
     try:
         png = await asyncio.to_thread(radar_png, state, bp, locale=locale)
     except Exception:  # the figures still go out without their picture
         log.exception(
             "could not draw the readiness radar for %s in %s", interaction.user.id, interaction.guild_id
         )
-    else:
+    embed = readiness_embed(
+        state, bp, locale=locale, who=who, server=server, missed=missed, chart=png is not None
+    )
+    kwargs: dict[str, Any] = {}
+    if png is not None:
         kwargs["file"] = discord.File(
             io.BytesIO(png), filename=RADAR_FILENAME, description=t("readinesscmd.radar", locale)
         )
-        if embed.image.url is None:
-            embed.set_image(url=f"attachment://{RADAR_FILENAME}")
     await interaction.response.send_message(
         embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
     )

@@ -14,14 +14,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.blueprints import blueprint_choices, blueprint_name, find_blueprint, unknown_blueprint
+from bot.cogs.blueprints import blueprint_choices, find_blueprint, unknown_blueprint
 from bot.cogs.common import NO_MENTIONS, reply
 from bot.cogs.exam.clicks import for_send, page_message, result_message
 from bot.cogs.exam.service import Started, Submitted
 from bot.cogs.exam.views import ITEMS
 from bot.core.exam import Exam
 from bot.i18n import locale_of, t
-from bot.render.exam import exam_history_embed
+from bot.render.exam import blueprint_name, exam_history_embed
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -129,8 +129,9 @@ class ExamCog(commands.Cog, name="Exam"):
         notes.append(t("examcmd.started", locale, n=len(exam.items), name=name, minutes=minutes))
         if len(exam.items) < started.requested:
             notes.append(t("examcmd.fewer", locale, n=len(exam.items), asked=started.requested))
+        now, note = self.service.now(), "\n".join(notes)
         await self._send(
-            interaction, page_message(self.bot.bank, exam, 0, locale=locale, note="\n".join(notes))
+            interaction, await page_message(self.bot.bank, exam, 0, locale=locale, now=now, note=note)
         )
 
     @start.autocomplete("blueprint")
@@ -171,9 +172,9 @@ class ExamCog(commands.Cog, name="Exam"):
             minutes=minutes_left(exam, self.service.now()),
             when=discord.utils.format_dt(exam.deadline, "t"),
         )
-        await self._send(
-            interaction, page_message(self.bot.bank, exam, exam.current, locale=locale, note=note)
-        )
+        now = self.service.now()
+        message = await page_message(self.bot.bank, exam, exam.current, locale=locale, now=now, note=note)
+        await self._send(interaction, message)
 
     # ------------------------------------------------------------------ /exam history
 

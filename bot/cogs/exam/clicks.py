@@ -8,6 +8,7 @@ the exam and shows the result.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,7 +19,7 @@ from bot.cogs.exam.service import Submitted, blueprint_of, questions_of, result_
 from bot.cogs.explain import spoiler_text
 from bot.core.exam import Exam
 from bot.i18n import locale_of, t
-from bot.render.exam import exam_overview, exam_page, exam_result
+from bot.render.exam import exam_overview, exam_page_async, exam_result
 from bot.render.explain import OVERVIEW, explain_message
 from bot.render.limits import MESSAGE, cut
 
@@ -32,13 +33,16 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------- messages (also used by the commands)
 
 
-def page_message(bank: Bank, exam: Exam, pos: int, *, locale: str, note: str | None = None) -> dict[str, Any]:
+async def page_message(
+    bank: Bank, exam: Exam, pos: int, *, locale: str, now: datetime, note: str | None = None
+) -> dict[str, Any]:
     """What a question page sends: `note` above the page embed and its components."""
     pos = max(0, min(pos, len(exam.items) - 1))
     question = bank.get(exam.items[pos].question_key)
+    embed = await exam_page_async(exam, pos, question, blueprint_of(bank, exam), locale=locale, now=now)
     return {
         "content": cut(note, MESSAGE) if note else None,
-        "embed": exam_page(exam, pos, question, blueprint_of(bank, exam), locale=locale),
+        "embed": embed,
         "view": page_view(exam, pos, question, locale=locale),
     }
 
@@ -129,7 +133,9 @@ async def handle_click(
             interaction, result_message(bot.bank, done, locale=locale, note=t("examcmd.time_up", locale))
         )
         return
-    await _edit(interaction, page_message(bot.bank, updated, pos, locale=locale, note=note))
+    await _edit(
+        interaction, await page_message(bot.bank, updated, pos, locale=locale, now=service.now(), note=note)
+    )
 
 
 async def _apply(

@@ -176,11 +176,9 @@ def _label(item: ExamItem, question: Question | None) -> str:
 
 def result_view(
     exam: Exam, result: ExamResult, questions: Mapping[str, Question], *, locale: str
-) -> discord.ui.View | None:
-    """An Explain button per missed question (menus when there are more than 25); None without misses."""
+) -> discord.ui.View:
+    """An Explain button per missed question (menus when there are more than 25); empty without misses."""
     missed = [exam.items[p] for p in result.missed if 0 <= p < len(exam.items)]
-    if not missed:
-        return None
     view = discord.ui.View(timeout=None)
     if len(missed) <= EXPLAIN_BUTTONS:
         for item in missed:

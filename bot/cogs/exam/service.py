@@ -283,7 +283,7 @@ class ExamService:
 
     def _items(self, drawn: Sequence[tuple[str, str]]) -> list[ExamItem]:
         bank = self.bot.bank
-        items = []
+        items: list[ExamItem] = []
         for key, section in drawn:
             q = bank.get(key)
             if q is None:
