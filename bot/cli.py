@@ -41,7 +41,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_bot(*checked)
 
 
-# --- sync, invite, backup, practice (docs/deploy.md)
+# --- sync, invite, backup, practice, exam (docs/deploy.md, docs/exam.md)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -110,6 +110,12 @@ def _cmd_practice(args: argparse.Namespace) -> int:
     return run_practice(args)
 
 
+def _cmd_exam(args: argparse.Namespace) -> int:
+    from bot.exam_cli import run_exam
+
+    return run_exam(args)
+
+
 def _add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = sub.add_parser("sync", help="sync the slash commands with Discord now, even if unchanged")
     sync.set_defaults(func=_cmd_sync)
@@ -132,6 +138,12 @@ def _add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     practice = sub.add_parser("practice", help="answer questions from the bank in the terminal (no Discord)")
     add_practice_arguments(practice)
     practice.set_defaults(func=_cmd_practice)
+
+    from bot.exam_cli import add_exam_arguments
+
+    exam = sub.add_parser("exam", help="a timed mock exam from the bank in the terminal (no Discord)")
+    add_exam_arguments(exam)
+    exam.set_defaults(func=_cmd_exam)
 
 
 # --- export-scores

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
-    from bot.bank import Question
+    from bot.bank import Bank, Question
     from bot.storage import Store
 
 from bot.practice_views import PlainScreen, screen_for
@@ -56,6 +56,11 @@ def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--difficulty", choices=DIFFICULTY_LEVELS, help="only questions of this level")
     parser.add_argument("--trap", help="only questions with this trap tag")
+    parser.add_argument(
+        "--section",
+        help="only questions of this exam section: professional:monitoring-alerting, or a section "
+        "of the default blueprint by key or name",
+    )
     parser.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
     parser.add_argument("--user", help="whose scores (default: your login name); any name works")
     parser.add_argument("--lang", choices=LOCALES, default="en", help="feedback language")
@@ -276,6 +281,25 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _section_keys(bank: Bank, ref: str) -> frozenset[str] | None:
+    """The keys of the questions in the section `ref` names (None when it names none)."""
+    from bot.bank.blueprint import parse_section_ref
+
+    found = parse_section_ref(ref, bank)
+    if found is None:
+        return None
+    blueprint, section = found
+    return frozenset(bank.sections(blueprint.key).pools[section.key])
+
+
+def _section_refs(bank: Bank) -> str:
+    """The sections of the default blueprint, as `--section` takes them."""
+    bp = bank.default_blueprint
+    if bp is None:
+        return "(no exam blueprint)"
+    return ", ".join(f"{bp.key}:{s.key}" for s in bp.sections)
+
+
 def run_practice(
     args: argparse.Namespace,
     *,
@@ -318,6 +342,11 @@ def run_practice(
         trap = resolved
     flt = Filter.of(selection, difficulty=args.difficulty, trap=trap)
     pool = [q for q in bank.questions if flt.matches(q)]
+    if args.section:  # the section's questions (bot.bank.blueprint), as /quiz section:
+        in_section = _section_keys(bank, args.section)
+        if in_section is None:
+            return _fail(f"there is no exam section {args.section!r}; try one of: {_section_refs(bank)}")
+        pool = [q for q in pool if q.key in in_section]
     if not pool:
         return _fail("no question matches these filters")
     count = min(args.count, len(pool))

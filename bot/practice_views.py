@@ -55,9 +55,10 @@ def question_view(
     return head, [[stem], options]
 
 
-def render_question(q: Question, number: int, total: int, locale: str) -> str:
-    head, blocks = question_view(q, number, total, locale)
-    return f"{RULE}\n{head}\n{RULE}\n" + plain(blocks)
+def render_question(q: Question, number: int, total: int, locale: str, head: str | None = None) -> str:
+    """A question as plain text; `head` replaces its head line (the exam names the section)."""
+    line, blocks = question_view(q, number, total, locale)
+    return f"{RULE}\n{head or line}\n{RULE}\n" + plain(blocks)
 
 
 def feedback_view(
@@ -214,8 +215,8 @@ class PlainScreen:
         self.out.write(text)
         self.out.flush()
 
-    def question(self, q: Question, number: int, total: int, locale: str) -> None:
-        self.write(render_question(q, number, total, locale) + "\n")
+    def question(self, q: Question, number: int, total: int, locale: str, head: str | None = None) -> None:
+        self.write(render_question(q, number, total, locale, head) + "\n")
 
     def feedback(self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> None:
         self.write(render_feedback(q, chosen, outcome, locale) + "\n")
@@ -243,11 +244,11 @@ class RichScreen(PlainScreen):
             Markdown("\n\n".join(line for lines in blocks for line in lines), code_theme=CODE_THEME)
         )
 
-    def question(self, q: Question, number: int, total: int, locale: str) -> None:
+    def question(self, q: Question, number: int, total: int, locale: str, head: str | None = None) -> None:
         from rich.text import Text
 
-        head, blocks = question_view(q, number, total, locale, for_terminal)
-        self.console.rule(Text(head), style="cyan", characters="─")
+        line, blocks = question_view(q, number, total, locale, for_terminal)
+        self.console.rule(Text(head or line), style="cyan", characters="─")
         self._markdown(blocks)
 
     def feedback(self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> None:

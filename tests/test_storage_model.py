@@ -1,21 +1,25 @@
-"""Random sequences of answers and closes, checked against a plain-Python model of the rules.
+"""Random sequences of answers, closes and mock exams, checked against a plain-Python model of the
+rules.
 
-Checks the writer (batched, concurrent), the kept totals and rank histograms, the streak resets
-and every leaderboard page against a brute-force ranking.
+Checks the writer (batched, concurrent), the kept totals and rank histograms, the streak resets,
+exams (one open per member; a submitted one counts in accuracy, not in points or streaks, and is
+written while answers are) and every leaderboard page against a brute-force ranking.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import StreakState, bucket_keys, period_start, score_answer, streak_after_daily_answer
+from bot.core.exam import Exam, ExamItem, ExamResult
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS
 from bot.storage import Store, open_store
 
@@ -24,7 +28,9 @@ USERS = (11, 12, 13, 14, 15)
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
 # An op: ("post", guild, kind, question, correct) | ("answer", post#, user, right?, n_clicks)
-#        | ("close", post#) | ("wait", hours). Answers are the most frequent, mostly right.
+#        | ("close", post#) | ("wait", hours)
+#        | ("exam", guild, user, per item R(ight)/W(rong)/-(unanswered), submit?).
+# Answers are the most frequent, mostly right.
 answer_op = st.tuples(
     st.just("answer"),
     st.integers(0, 15),
@@ -46,6 +52,13 @@ op = st.one_of(
     answer_op,
     st.tuples(st.just("close"), st.integers(0, 15)),
     st.tuples(st.just("wait"), st.sampled_from([1, 2, 5, 13, 30])),
+    st.tuples(
+        st.just("exam"),
+        st.sampled_from([1, 2]),
+        st.sampled_from(USERS),
+        st.lists(st.sampled_from("RRW-"), min_size=1, max_size=4).map("".join),
+        st.sampled_from([True, True, False]),
+    ),
 )
 
 
@@ -66,6 +79,53 @@ class Model:
     solved: set[tuple[int, int, str]] = field(default_factory=set)
     totals: dict[tuple[int, str, int], list[int]] = field(default_factory=dict)
     streaks: dict[tuple[int, int], StreakState] = field(default_factory=dict)
+    exams: dict[tuple[int, int], Exam] = field(default_factory=dict)  # (guild, user) -> the open one
+
+
+async def exam_op(
+    s: Store, m: Model, o: tuple[str, int, int, str, bool], now: datetime
+) -> Coroutine[Any, Any, Exam | None] | None:
+    """Start (or find refused: one open exam per member) and answer an exam; with `submit`, count it
+    in the model and return its submission, for the caller to run alongside the queued answers."""
+    _, g, user, pattern, submit = o
+    if (g, user) in m.exams:
+        assert (
+            await s.start_exam(
+                g,
+                user,
+                "bp",
+                [ExamItem(0, "q/1", "s", "A", "AB")],
+                started_at=now,
+                deadline=now + timedelta(hours=1),
+                pass_mark=70,
+            )
+            is None
+        )
+    else:
+        # Item i asks q/(i % 3 + 1); odd ones are choose-2 (AB). Right: the correct letters.
+        items = [
+            ExamItem(i, f"q/{i % 3 + 1}", "s", "AB" if i % 2 else "A", "ABC") for i in range(len(pattern))
+        ]
+        exam = await s.start_exam(
+            g, user, "bp", items, started_at=now, deadline=now + timedelta(hours=1), pass_mark=70
+        )
+        assert exam is not None and await s.open_exam(g, user) == exam
+        for it, mark in zip(items, pattern, strict=True):
+            if mark != "-":
+                exam = await s.set_exam_answer(exam.exam_id, it.position, it.correct if mark == "R" else "C")
+                assert exam is not None
+        m.exams[(g, user)] = exam
+    if not submit:
+        return None
+    exam = m.exams.pop((g, user))
+    right = sum(it.is_correct for it in exam.items)
+    day = now.astimezone(ZoneInfo(GUILDS[g])).date()
+    for bucket in bucket_keys(day):  # accuracy only: no points, no streak
+        t = m.totals.setdefault((g, bucket, user), [0, 0, 0])
+        t[1] += len(exam.items)
+        t[2] += right
+    result = ExamResult(right, len(exam.items), 70.0, (), (), (), now - exam.started_at)
+    return s.submit_exam(exam.exam_id, result, submitted_at=now, auto=False)
 
 
 def expected_board(entries: dict[int, float]) -> list[tuple[int, int, float]]:
@@ -90,11 +150,15 @@ async def check(s: Store, ops: list[tuple]) -> None:  # type: ignore[type-arg]
     by_id: dict[int, MPost] = {}
     now = T0
     pending: list[tuple[tuple[int, int, str, datetime], object]] = []  # answers sent together
+    submits: list[Coroutine[Any, Any, Exam | None]] = []  # exam submissions sent with them
 
     async def flush() -> None:
-        if not pending:
+        if not pending and not submits:
             return
-        outcomes = await asyncio.gather(*(coro for _, coro in pending))  # type: ignore[misc]
+        answered = asyncio.gather(*(coro for _, coro in pending))  # type: ignore[misc]
+        outcomes, submitted = await asyncio.gather(answered, asyncio.gather(*submits))  # concurrently
+        assert all(e is not None and e.submitted_at is not None for e in submitted)
+        submits.clear()
         for ((pid, user, letters, at), _), out in zip(pending, outcomes, strict=True):
             p = by_id[pid]
             key = (p.guild, user)
@@ -169,7 +233,17 @@ async def check(s: Store, ops: list[tuple]) -> None:  # type: ignore[type-arg]
         elif o[0] == "wait":
             await flush()
             now += timedelta(hours=o[1])
+        elif o[0] == "exam":
+            await flush()  # an earlier submission is written before this start
+            submission = await exam_op(s, m, o, now)
+            if submission is not None:
+                submits.append(submission)
     await flush()
+    open_exams = sorted(m.exams.values(), key=lambda e: (e.deadline, e.exam_id))
+    assert [e.exam_id for e in await s.due_exams(now=now, limit=100)] == [
+        e.exam_id for e in open_exams if e.deadline <= now
+    ]
+    assert await s.next_exam_deadline() == (open_exams[0].deadline if open_exams else None)
 
     # Every leaderboard, page by page, against the model.
     for g, tzname in GUILDS.items():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.bank.model import Question
 
 if TYPE_CHECKING:
+    from bot.bank.blueprint import Blueprint, SectionIndex
     from bot.bank.lookup import Entry as LookupEntry
     from bot.bank.topics import TopicGroup, TopicIndex
 
@@ -52,6 +53,12 @@ class Skipped:
     reason: str
 
 
+def _builtin_blueprints() -> tuple[Blueprint, ...]:
+    from bot.bank.blueprint import builtin_blueprints
+
+    return builtin_blueprints()
+
+
 @dataclass
 class Bank:
     questions: list[Question] = field(default_factory=list)
@@ -63,8 +70,12 @@ class Bank:
     topic_groups: tuple[TopicGroup, ...] = ()  # from the bank's topics.yaml (bot/bank/topics.py)
     # path -> keys of the questions kept from the previous load because the file is broken now
     kept: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # exam blueprints (bot/bank/blueprint.py): the bank's own exams/*.yaml first, then the built-in
+    # ones they do not replace; set by the loader (the built-in ones for a bank made otherwise)
+    blueprints: tuple[Blueprint, ...] = field(default_factory=_builtin_blueprints)
 
     def __post_init__(self) -> None:
+        self._sections: dict[str, SectionIndex] = {}
         self._by_key = {q.key: q for q in self.questions}
         self._by_copy_key: dict[str, Question] = {}
         for q in self.questions:
@@ -142,6 +153,40 @@ class Bank:
 
         return TopicIndex(self.questions, self.topic_groups)
 
+    def blueprint(self, name: str) -> Blueprint | None:
+        """The blueprint with this key, else with this name (English or 繁體中文); case-insensitive."""
+        from bot.bank.topics import topic_key
+
+        wanted = topic_key(name)
+        if not wanted:
+            return None
+        for bp in self.blueprints:
+            if topic_key(bp.key) == wanted:
+                return bp
+        return next(
+            (bp for bp in self.blueprints if wanted in (topic_key(bp.name), topic_key(bp.name_zh or ""))),
+            None,
+        )
+
+    @property
+    def default_blueprint(self) -> Blueprint | None:
+        """The bank's own blueprint (the first of exams/*.yaml), else the built-in "professional"."""
+        own = next((bp for bp in self.blueprints if not bp.builtin), None)
+        return own or self.blueprint("professional") or next(iter(self.blueprints), None)
+
+    def sections(self, blueprint_key: str) -> SectionIndex:
+        """Which section of the blueprint each question falls in, built once per bank object.
+        KeyError when there is no such blueprint."""
+        bp = self.blueprint(blueprint_key)
+        if bp is None:
+            raise KeyError(blueprint_key)
+        index = self._sections.get(bp.key)
+        if index is None:
+            from bot.bank.blueprint import SectionIndex
+
+            index = self._sections[bp.key] = SectionIndex(bp, self.questions, self.topics)
+        return index
+
     def keeping_last_good(self, previous: Bank) -> Bank:
         """This bank plus, for every file that is broken now but loaded in `previous`, the questions
         it had then (the last good version), each with a warning. Not when this bank holds the
@@ -152,23 +197,15 @@ class Bank:
         `<folder>/<file>/<id>`), that question goes back to the key it had, so posts and scores
         stored under either key keep meaning the same question."""
         broken = {p.path for p in self.errors}
-        if not broken or not previous.questions:
+        if not broken:
             return self
-        served = {q.path for q in self.questions} | {_file_of(w) for q in self.questions for w in q.also_in}
-        before = {(q.path, q.id): q.key for q in previous.questions}
-        kept: dict[str, list[Question]] = {}
-        for q in previous.questions:
-            if q.path not in broken or any(_file_of(where) in served for where in q.also_in):
-                continue  # not broken, or a copy of it loads from another file
-            holder = self._by_key.get(q.key)
-            if holder is not None:
-                was = before.get((holder.path, holder.id), q.key)
-                if was == q.key or was in self._by_key:
-                    continue  # this bank has it (or a new question under its key): nothing to keep
-            kept.setdefault(q.path, []).append(q)
-        if not kept:
+        kept = self._kept_questions(previous, broken) if previous.questions else {}
+        blueprints, kept_blueprints = self._kept_blueprints(previous, broken)
+        if not kept and not kept_blueprints:
             return self
-        problems = list(self.problems)
+        problems = [
+            p for p in self.problems if not (p.path in kept_blueprints and p.severity == "warning")
+        ]  # not "the built-in blueprint is used": the last good version of the file is
         for path, questions in kept.items():
             names = ", ".join(q.key for q in questions[:5]) + (" …" if len(questions) > 5 else "")
             problems.append(
@@ -179,6 +216,10 @@ class Bank:
                     "warning",
                 )
             )
+        for path, key in kept_blueprints.items():
+            reason = f"kept the last good version of this blueprint (`{key}`) until it is fixed"
+            problems.append(Problem(path, 1, reason, "warning"))
+        before = {(q.path, q.id): q.key for q in previous.questions}
         moved = {q.key for qs in kept.values() for q in qs}
         current = [replace(q, key=before[(q.path, q.id)]) if q.key in moved else q for q in self.questions]
         questions = sorted(
@@ -194,7 +235,41 @@ class Bank:
             repaired=self.repaired,
             topic_groups=self.topic_groups,
             kept={path: tuple(q.key for q in qs) for path, qs in kept.items()},
+            blueprints=blueprints,
         )
+
+    def _kept_questions(self, previous: Bank, broken: set[str]) -> dict[str, list[Question]]:
+        """The questions of `previous` to keep, by the broken file they came from."""
+        served = {q.path for q in self.questions} | {_file_of(w) for q in self.questions for w in q.also_in}
+        before = {(q.path, q.id): q.key for q in previous.questions}
+        kept: dict[str, list[Question]] = {}
+        for q in previous.questions:
+            if q.path not in broken or any(_file_of(where) in served for where in q.also_in):
+                continue  # not broken, or a copy of it loads from another file
+            holder = self._by_key.get(q.key)
+            if holder is not None:
+                was = before.get((holder.path, holder.id), q.key)
+                if was == q.key or was in self._by_key:
+                    continue  # this bank has it (or a new question under its key): nothing to keep
+            kept.setdefault(q.path, []).append(q)
+        return kept
+
+    def _kept_blueprints(
+        self, previous: Bank, broken: set[str]
+    ) -> tuple[tuple[Blueprint, ...], dict[str, str]]:
+        """The blueprints with, for each bank blueprint file broken now, its version of `previous`
+        (in place of the built-in one it replaced, or added); and path -> key of those kept."""
+        mine = {bp.key: bp for bp in self.blueprints if not bp.builtin}
+        kept = {
+            bp.key: bp
+            for bp in previous.blueprints
+            if not bp.builtin and bp.path in broken and bp.key not in mine
+        }
+        if not kept:
+            return self.blueprints, {}
+        own = sorted([*mine.values(), *kept.values()], key=lambda bp: bp.path)
+        rest = [bp for bp in self.blueprints if bp.builtin and bp.key not in kept]
+        return (*own, *rest), {bp.path: bp.key for bp in kept.values()}
 
     @property
     def errors(self) -> list[Problem]:

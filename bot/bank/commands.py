@@ -29,6 +29,11 @@ def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     check = cmds.add_parser("check", help="report every problem as path:line: reason, and a summary")
     check.add_argument("dir", nargs="?", help="bank folder (default: QUESTIONS_DIR)")
     check.add_argument("--strict", action="store_true", help="warnings count as errors too")
+    check.add_argument(
+        "--exam",
+        metavar="NAME",
+        help="also check an exam blueprint (key or name): questions in no section, sections too small",
+    )
     check.set_defaults(func=cmd_check)
 
     show = cmds.add_parser("show", help="print one question (by id, or collection/id)")
@@ -78,11 +83,22 @@ def _load(dir_arg: str | None) -> tuple[Path, Bank]:
 def cmd_check(args: argparse.Namespace) -> int:
     root, bank = _load(args.dir)
     out = sys.stdout
+    blueprint = bank.blueprint(args.exam) if args.exam else None
+    if args.exam and blueprint is None:
+        known = ", ".join(bp.key for bp in bank.blueprints) or "none"
+        print(f"quizbot: no exam blueprint {args.exam!r}; this bank has: {known}", file=sys.stderr)
+        return 2
     for problem in sorted(bank.problems, key=lambda p: (p.path, p.line)):
         tag = "" if problem.severity == "error" else f"{problem.severity}: "
         print(printable(f"{problem.path}:{problem.line}: {tag}{problem.reason}"), file=out)
     print(file=out)
     print(summary(bank, root), file=out)
+    if blueprint is not None:
+        # the report allocates a full exam with bot.core.exam, which bot.bank may not import
+        from bot.exam_result import exam_report
+
+        print(file=out)
+        print(exam_report(bank, blueprint), file=out)
     errors = len(bank.errors) + (len(bank.problems) - len(bank.errors) if args.strict else 0)
     return 1 if errors else 0
 
@@ -116,9 +132,16 @@ def summary(bank: Bank, root: Path | None = None) -> str:
         f"  by topic: {_counts(bank.topic_counts(), 40)}",
         f"  by trap: {_counts(bank.trap_counts(), 40)}",
         f"  topic groups (topics.yaml): {_groups(bank)}",
+        f"  exam blueprints: {_blueprints(bank)}",
         f"  answers: {_counts(Counter(','.join(q.answer) for q in qs))}",
     ]
     return "\n".join(lines)
+
+
+def _blueprints(bank: Bank) -> str:
+    """Each blueprint's key, and where it comes from (`bank check --exam KEY` checks one)."""
+    shown = [f"{bp.key} ({'built-in' if bp.builtin else bp.path})" for bp in bank.blueprints]
+    return ", ".join(shown) or "-"
 
 
 def _groups(bank: Bank) -> str:

@@ -4,8 +4,9 @@ The files under the root are listed and read safely (`bot.bank.files`), each par
 (`bot.bank.parse`): any exception while reading one becomes that file's `path:line: reason` and
 the rest loads (see docs/question-format.md, *Limits*). Double-encoded files are repaired with
 what the bank's clean files teach (`bot.bank.mojibake`). Copies are then folded and keys made
-unique (`bot.bank.identity`), and `topics.yaml` attached (`bot.bank.topics`). A large bank is
-parsed by two processes.
+unique (`bot.bank.identity`), `topics.yaml` attached (`bot.bank.topics`) and the exam blueprints
+read (`bot.bank.blueprint`: the built-in ones and the bank's `exams/*.yaml`, never questions). A
+large bank is parsed by two processes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.bank.bank import Bank, Problem, Skipped
+from bot.bank.blueprint import EXAMS_DIR, read_blueprints
 from bot.bank.files import read_bytes_inside, walk
 from bot.bank.identity import merge_copies
 from bot.bank.model import BankError, NotAQuestion, Question
@@ -70,7 +72,9 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
     if not root.is_dir():
         return Bank(problems=[Problem(str(root), 0, "questions folder not found")])
     rels, skipped, problems = walk(root)
-    rels = [rel for rel in rels if rel != TOPICS_FILE]  # topics.yaml at the root: not questions
+    # topics.yaml and the exam blueprints in exams/ at the root: not questions
+    rels = [rel for rel in rels if rel != TOPICS_FILE and not _in_exams(rel)]
+    skipped = [s for s in skipped if not _in_exams(s.path)]  # read_blueprints reports exams/'s links
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if len(rels) >= PARALLEL_MIN_FILES else 1
     outcomes = (
@@ -89,7 +93,14 @@ def load_bank(root: str | Path, *, workers: int | None = None) -> Bank:
         repaired=repaired,
     )
     attach_topics(bank, root)  # topics.yaml's groups, its problems, the topic index built once
+    blueprints, blueprint_problems = read_blueprints(root)
+    bank.blueprints = tuple(blueprints)
+    bank.problems.extend(blueprint_problems)
     return bank
+
+
+def _in_exams(rel: str) -> bool:
+    return rel == EXAMS_DIR or rel.startswith(EXAMS_DIR + "/")
 
 
 def _collect(

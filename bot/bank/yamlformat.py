@@ -117,8 +117,9 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def _compose(text: str) -> _Node | None:
-    """The document as nodes (None when it is empty). Iterative: the depth is checked, not recursed."""
+def _compose(text: str, *, refuse_anchors: bool = False) -> _Node | None:
+    """The document as nodes (None when it is empty). Iterative: the depth is checked, not recursed.
+    With `refuse_anchors`, an anchor (`&a`) is refused too, not only an alias."""
     loader = _Loader(text)
     stack: list[_Map | _Seq] = []
     pending_key: list[_Scalar | None] = []  # per open mapping: the key waiting for its value
@@ -143,6 +144,8 @@ def _compose(text: str) -> _Node | None:
                     f"YAML alias `*{event.anchor}` refused: aliases can multiply a file's size; "
                     "write the text out instead",
                 )
+            if refuse_anchors and getattr(event, "anchor", None):
+                raise _Refused(line, "YAML anchors and aliases (&, *) are not allowed")
             node: _Node
             if isinstance(event, yaml.ScalarEvent):
                 node = _scalar(loader, event, line)
@@ -221,6 +224,19 @@ def _check_new_key(parent: _Map, key: _Scalar) -> None:
 
 def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# The same safe reading for the bank's other YAML files (exam blueprints: bot/bank/blueprint.py).
+YamlScalar = _Scalar
+YamlSeq = _Seq
+YamlMap = _Map
+YamlNode = _Node
+YamlRefused = _Refused
+
+
+def compose(text: str, *, refuse_anchors: bool = False) -> YamlNode | None:
+    """`text` as line-aware nodes, refusing what `_compose` refuses (raises `YamlRefused`)."""
+    return _compose(text, refuse_anchors=refuse_anchors)
 
 
 # ---------------------------------------------------------------------------

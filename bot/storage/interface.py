@@ -174,6 +174,10 @@ class Store(Protocol):
         question days, topic stats, `recent_results`) but add no points and touch no streak."""
         ...
 
+    async def exam_result(self, exam_id: int) -> ExamResult | None:
+        """The result stored by `submit_exam`, as given then; None while open or unknown."""
+        ...
+
     async def due_exams(self, *, now: datetime, limit: int = 50) -> list[Exam]:
         """Open exams whose deadline has passed (any guild), oldest deadline first."""
         ...

@@ -1,12 +1,15 @@
-"""The backend-independent half of a `Store`'s methods: checking a new post's arguments, the tag
-rows of a bank, the clock, and the in-memory set of open daily questions."""
+"""The backend-independent half of a `Store`'s methods: checking a new post's and a new exam's
+arguments, the tag rows of a bank, the clock, and the in-memory set of open daily questions."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import dataclasses
+import math
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from bot.core.exam import ExamItem, ExamResult
 from bot.core.rules import POST_KINDS, normalize_letters
 from bot.storage.interface import TaggedQuestion
 
@@ -33,6 +36,59 @@ def check_post(
     if options and not set(correct) <= set(options):
         raise ValueError(f"correct letters {correct!r} are not all among the options {options!r}")
     return correct, options
+
+
+def exam_choice(chosen: str) -> str:
+    """A member's letters for an exam item, normalised ("da" -> "AD"); "" (or only blanks) clears.
+    ValueError for a character that is not an option letter."""
+    if not any(c.strip() and c != "," for c in chosen):
+        return ""
+    return normalize_letters(chosen)
+
+
+def check_exam(
+    blueprint: str, items: Sequence[ExamItem], started_at: datetime, deadline: datetime, pass_mark: float
+) -> list[ExamItem]:
+    """A new exam's items by position, letters normalised; ValueError with a one-line reason."""
+    if not blueprint:
+        raise ValueError("an exam needs a blueprint key")
+    if not items:
+        raise ValueError("an exam needs at least one question")
+    if started_at.tzinfo is None or deadline.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    if deadline <= started_at:
+        raise ValueError("an exam's deadline must be after its start")
+    if not (isinstance(pass_mark, int | float) and math.isfinite(pass_mark) and 0 <= pass_mark <= 100):
+        raise ValueError(f"the pass mark is a percent from 0 to 100, not {pass_mark!r}")
+    ordered = sorted(items, key=lambda i: i.position)
+    if [i.position for i in ordered] != list(range(len(items))):
+        raise ValueError(f"exam positions must be 0..{len(items) - 1}, each once")
+    out: list[ExamItem] = []
+    for item in ordered:
+        where = f"exam question {item.position + 1} ({item.question_key!r})"
+        if not item.question_key or not item.section:
+            raise ValueError(f"{where} needs a question key and a section")
+        options = exam_choice(item.options)
+        correct = exam_choice(item.correct)
+        chosen = exam_choice(item.chosen)
+        if not options or not correct:
+            raise ValueError(f"{where} needs option letters and correct letters")
+        if not set(correct + chosen) <= set(options):
+            raise ValueError(
+                f"{where}: letters {correct + chosen!r} are not all among the options {options!r}"
+            )
+        out.append(dataclasses.replace(item, correct=correct, options=options, chosen=chosen))
+    return out
+
+
+def check_result(result: ExamResult, n_items: int, started_at: datetime, submitted_at: datetime) -> None:
+    """ValueError when a result cannot be an exam of `n_items` questions submitted then."""
+    if result.total != n_items or not 0 <= result.correct <= result.total:
+        raise ValueError(
+            f"a result of {result.correct}/{result.total} is not one of this exam's {n_items} questions"
+        )
+    if submitted_at < started_at:
+        raise ValueError("an exam cannot be submitted before it started")
 
 
 def tag_rows(questions: Iterable[TaggedQuestion]) -> list[tuple[str, str, str]]:

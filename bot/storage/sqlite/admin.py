@@ -177,29 +177,39 @@ _GUILD_AGGREGATES = (
 
 
 def reset_scores(conn: sqlite3.Connection, guild_id: int, user_id: int | None) -> int:
-    """Delete one member's (or every member's) answers, totals and streaks in a guild, keeping the
-    kept aggregates equal to a rebuild, in one transaction. Returns the answers deleted.
+    """Delete one member's (or every member's) answers, exams (open ones too), totals and streaks
+    in a guild, keeping the kept aggregates equal to a rebuild, in one transaction. Returns the
+    answers deleted, the items of submitted exams included.
 
     Posts, members (names) and the daily schedule stay.
     """
     with transaction(conn):
         if user_id is None:
-            n = conn.execute("DELETE FROM answers WHERE guild_id = ?", (guild_id,)).rowcount
+            n = _exam_answers(conn, "guild_id = ?", (guild_id,))
+            n += conn.execute("DELETE FROM answers WHERE guild_id = ?", (guild_id,)).rowcount
+            conn.execute("DELETE FROM exams WHERE guild_id = ?", (guild_id,))  # their items cascade
             for table in _GUILD_AGGREGATES:
                 conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
             return int(n)
         return _reset_member(conn, guild_id, user_id)
 
 
+def _exam_answers(conn: sqlite3.Connection, where: str, params: tuple[int, ...]) -> int:
+    """How many items of submitted exams count as answers (`where` on `exam_answers`)."""
+    return int(conn.execute(f"SELECT count(*) FROM exam_answers WHERE {where}", params).fetchone()[0])
+
+
 def _reset_member(conn: sqlite3.Connection, g: int, u: int) -> int:
-    """One member's part of every aggregate, then their answers, totals and streak."""
+    """One member's part of every aggregate, then their answers, exams, totals and streak."""
     conn.execute(
         "UPDATE question_day SET answers = question_day.answers - x.n, correct = question_day.correct - x.c "
-        "FROM (SELECT local_day, question_key, count(*) AS n, sum(correct) AS c FROM answers "
-        "      WHERE guild_id = ? AND user_id = ? GROUP BY local_day, question_key) AS x "
+        "FROM (SELECT local_day, question_key, count(*) AS n, sum(correct) AS c FROM "
+        "      (SELECT local_day, question_key, correct FROM answers WHERE guild_id = ? AND user_id = ? "
+        "       UNION ALL SELECT local_day, question_key, correct FROM exam_answers "
+        "       WHERE guild_id = ? AND user_id = ?) GROUP BY local_day, question_key) AS x "
         "WHERE question_day.guild_id = ? AND question_day.day = x.local_day "
         "AND question_day.question_key = x.question_key",
-        (g, u, g),
+        (g, u, g, u, g),
     )
     conn.execute("DELETE FROM question_day WHERE guild_id = ? AND answers <= 0", (g,))
     conn.execute("DELETE FROM member_day WHERE guild_id = ? AND user_id = ?", (g, u))
@@ -216,7 +226,9 @@ def _reset_member(conn: sqlite3.Connection, g: int, u: int) -> int:
         (g, u, g),
     )
     conn.execute("DELETE FROM totals WHERE guild_id = ? AND user_id = ?", (g, u))
-    n = conn.execute("DELETE FROM answers WHERE guild_id = ? AND user_id = ?", (g, u)).rowcount
+    n = _exam_answers(conn, "guild_id = ? AND user_id = ?", (g, u))
+    n += conn.execute("DELETE FROM answers WHERE guild_id = ? AND user_id = ?", (g, u)).rowcount
+    conn.execute("DELETE FROM exams WHERE guild_id = ? AND user_id = ?", (g, u))  # their items cascade
     conn.execute("DELETE FROM streaks WHERE guild_id = ? AND user_id = ?", (g, u))
     return int(n)
 
@@ -230,34 +242,40 @@ MONTH_SQL = "'month:' || date(local_day, 'start of month')"
 
 
 def rebuild_aggregates(conn: sqlite3.Connection, guild_id: int | None) -> None:
-    """Recompute totals and daily aggregates from the answers (all guilds if guild_id is None).
+    """Recompute totals and daily aggregates from the answers and the items of submitted exams
+    (points 0), all guilds if guild_id is None.
 
     Streaks cannot be recomputed from answers alone (they depend on when dailies closed) and are
     left alone. Used after bulk imports and to check the incremental figures in tests.
     """
     where = "" if guild_id is None else "WHERE guild_id = ?"
     params: tuple[Any, ...] = () if guild_id is None else (guild_id,)
+    # Every answer that counts, with its local day: answers, and the items of submitted exams.
+    results = (
+        f"(SELECT guild_id, user_id, question_key, correct, points, local_day FROM answers {where} "
+        f"UNION ALL SELECT guild_id, user_id, question_key, correct, 0, local_day FROM exam_answers {where})"
+    )
     with transaction(conn):
         for table in ("totals", "question_day", "member_day"):
             conn.execute(f"DELETE FROM {table} {where}", params)
         for bucket_sql in ("'all'", WEEK_SQL, MONTH_SQL):
             conn.execute(
                 "INSERT INTO totals (guild_id, bucket, user_id, points, answers, correct) "
-                f"SELECT guild_id, {bucket_sql} AS b, user_id, sum(points), count(*), sum(correct) FROM answers "
-                f"{where} GROUP BY guild_id, b, user_id",
-                params,
+                f"SELECT guild_id, {bucket_sql} AS b, user_id, sum(points), count(*), sum(correct) FROM {results} "
+                "GROUP BY guild_id, b, user_id",
+                params * 2,
             )
         conn.execute(
             "INSERT INTO question_day (guild_id, day, question_key, answers, correct) "
-            f"SELECT guild_id, local_day, question_key, count(*), sum(correct) FROM answers {where} "
+            f"SELECT guild_id, local_day, question_key, count(*), sum(correct) FROM {results} "
             "GROUP BY guild_id, local_day, question_key",
-            params,
+            params * 2,
         )
         conn.execute(
             "INSERT INTO member_day (guild_id, day, user_id, answers, correct) "
-            f"SELECT guild_id, local_day, user_id, count(*), sum(correct) FROM answers {where} "
+            f"SELECT guild_id, local_day, user_id, count(*), sum(correct) FROM {results} "
             "GROUP BY guild_id, local_day, user_id",
-            params,
+            params * 2,
         )
         conn.execute(f"DELETE FROM points_hist {where}", params)
         conn.execute(f"DELETE FROM acc_hist {where}", params)

@@ -54,12 +54,12 @@ _ADD_ACC_HIST = (
 )
 _INSERT_STREAK = "INSERT INTO streaks (current, best, last_post_id, updated_at, guild_id, user_id) VALUES (?, ?, ?, ?, ?, ?)"
 _UPDATE_STREAK = "UPDATE streaks SET current = ?, best = ?, last_post_id = ?, updated_at = ? WHERE guild_id = ? AND user_id = ?"
-_ADD_QUESTION_DAY = (
+ADD_QUESTION_DAY = (
     "INSERT INTO question_day (guild_id, day, question_key, answers, correct) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (guild_id, day, question_key) DO UPDATE SET answers = answers + excluded.answers, "
     "correct = correct + excluded.correct"
 )
-_ADD_MEMBER_DAY = (
+ADD_MEMBER_DAY = (
     "INSERT INTO member_day (guild_id, day, user_id, answers, correct) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (guild_id, day, user_id) DO UPDATE SET answers = answers + excluded.answers, "
     "correct = correct + excluded.correct"
@@ -195,20 +195,20 @@ def write_changes(conn: sqlite3.Connection, facts: BatchFacts, changes: BatchCha
     """The batch's rows: one executemany per table."""
     conn.executemany(UPSERT_MEMBER, changes.members.values())
     conn.executemany(_INSERT_ANSWER, changes.answers)
-    _write_totals(conn, facts.totals, changes.totals)
+    write_totals(conn, facts.totals, changes.totals)
     streaks = changes.streaks.items()
     conn.executemany(_UPDATE_STREAK, [(*c, *key) for key, c in streaks if key in facts.streaks])
     conn.executemany(_INSERT_STREAK, [(*c, *key) for key, c in streaks if key not in facts.streaks])
     conn.executemany(
-        _ADD_QUESTION_DAY,
+        ADD_QUESTION_DAY,
         [(g, day, q, n.answers, n.correct) for (g, day, q), n in changes.question_days.items()],
     )
     conn.executemany(
-        _ADD_MEMBER_DAY, [(g, day, u, n.answers, n.correct) for (g, day, u), n in changes.member_days.items()]
+        ADD_MEMBER_DAY, [(g, day, u, n.answers, n.correct) for (g, day, u), n in changes.member_days.items()]
     )
 
 
-def _write_totals(
+def write_totals(
     conn: sqlite3.Connection,
     before: dict[tuple[int, str, int], Tally],
     after: dict[tuple[int, str, int], Tally],
@@ -284,7 +284,10 @@ def count_answers(conn: sqlite3.Connection, post_id: int) -> int:
 
 
 def answered_questions(conn: sqlite3.Connection, guild_id: int, user_id: int, correct_only: bool) -> set[str]:
-    sql = "SELECT DISTINCT question_key FROM answers WHERE guild_id = ? AND user_id = ?"
-    if correct_only:
-        sql += " AND correct = 1"
-    return {key for (key,) in conn.execute(sql, (guild_id, user_id))}
+    """Questions the member answered (correctly), on posts or in submitted exams."""
+    right = " AND correct = 1" if correct_only else ""
+    sql = (
+        f"SELECT question_key FROM answers WHERE guild_id = ? AND user_id = ?{right} "
+        f"UNION SELECT question_key FROM exam_answers WHERE guild_id = ? AND user_id = ?{right}"
+    )
+    return {key for (key,) in conn.execute(sql, (guild_id, user_id, guild_id, user_id))}

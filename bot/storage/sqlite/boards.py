@@ -1,6 +1,6 @@
 """Leaderboards, member and server stats, and the score export: reads of the kept aggregates
 (`totals`, `streaks`, the rank histograms, `question_day`, `member_day`); none reads `answers`
-row by row except a member's own topic figures."""
+row by row except a member's own topic figures (their answers and submitted exam items)."""
 
 from __future__ import annotations
 
@@ -253,10 +253,12 @@ def user_stats(conn: sqlite3.Connection, guild_id: int, user_id: int, at_ms: int
         tag_rows = named(
             conn,
             "SELECT t.kind, t.tag, sum(a.n) AS answers, sum(a.c) AS correct FROM "
-            "(SELECT question_key, count(*) AS n, sum(correct) AS c FROM answers "
-            " WHERE guild_id = ? AND user_id = ? GROUP BY question_key) AS a "
+            "(SELECT question_key, count(*) AS n, sum(correct) AS c FROM "
+            " (SELECT question_key, correct FROM answers WHERE guild_id = ? AND user_id = ? "
+            "  UNION ALL SELECT question_key, correct FROM exam_answers WHERE guild_id = ? AND user_id = ?) "
+            " GROUP BY question_key) AS a "
             "JOIN question_tags AS t ON t.question_key = a.question_key GROUP BY t.kind, t.tag",
-            (guild_id, user_id),
+            (guild_id, user_id, guild_id, user_id),
         ).fetchall()
         pts, answers, correct = figures.get(ALL_KEY, (0, 0, 0))
         rank = (

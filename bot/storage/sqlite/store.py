@@ -2,8 +2,8 @@
 the answer writer, and every query.
 
 Every public method runs one synchronous function of `bot/storage/sqlite/` (answers, posts,
-boards, daily, admin) whole on aiosqlite's worker thread (`connection.py`), so a method costs one
-thread hop, not one per statement. Answers go through the group-commit writer
+boards, daily, admin, exams: those methods are in `exam_store.py`) whole on aiosqlite's worker
+thread (`connection.py`), so a method costs one thread hop, not one per statement. Answers go through the group-commit writer
 (`bot/storage/writer.py`): the answers that arrive while the previous batch is being written are
 written together in one transaction, and each caller's await returns once its answer is committed.
 """
@@ -43,14 +43,16 @@ from bot.storage.shared import OpenDailyKeys, check_post, tag_rows, utcnow
 from bot.storage.sqlite import admin, answers, boards, common, daily, posts
 from bot.storage.sqlite.common import configure, to_ms
 from bot.storage.sqlite.connection import WorkerConnection
+from bot.storage.sqlite.exam_store import ExamStore
 from bot.storage.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Storage:
-    """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`)."""
+class Storage(ExamStore):
+    """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`).
+    The mock-exam methods come from `ExamStore` (sqlite/exam_store.py)."""
 
     def __init__(self, conn: WorkerConnection, path: str, max_batch: int) -> None:
         self._worker = conn
@@ -515,7 +517,8 @@ class Storage:
     # ---------------------------------------------------------------- admin
 
     async def reset_scores(self, guild_id: int, user_id: int | None = None) -> int:
-        """Delete one member's (or, with None, everyone's) answers, points and streaks in a guild."""
+        """Delete one member's (or, with None, everyone's) answers, exams, points and streaks in a
+        guild; returns the answers deleted, a submitted exam's items included."""
         await self.flush()
         return await self._run(admin.reset_scores, guild_id, user_id)
 
