@@ -59,9 +59,9 @@ def find_plan_section(bank: Bank, blueprint: str, section: str) -> tuple[Bluepri
                 if key_hash(f"{bp.key}:{sec.key}") == section:
                     return bp, sec
         return None
-    bp = bank.blueprint(blueprint)
-    sec = bp.section(section) if bp is not None else None
-    return (bp, sec) if bp is not None and sec is not None else None
+    found = bank.blueprint(blueprint)
+    part = found.section(section) if found is not None else None
+    return (found, part) if found is not None and part is not None else None
 
 
 class PlanButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PLAN):
