@@ -320,7 +320,8 @@ async def test_a_click_after_the_deadline_submits_and_shows_the_result(
     done = await quizbot.running.storage.get_exam(exam.exam_id)
     assert done is not None and done.auto_submitted and done.submitted_at == exam.deadline
     assert done.items[0].chosen == item.correct[0]
-    again = await fake.click(fake.message(msg.id), cid(exam, "pick", 0, item.options[0]), w.member_zh)
+    assert fake.message(msg.id).custom_ids() == [cid(exam, "explain", 1), cid(exam, "explain", 2)]
+    again = await fake.click(fake.message(msg.id), cid(exam, "explain", 1), w.member_zh)
     assert f"<@{w.member.id}>" in again.content  # still only the member's
 
 

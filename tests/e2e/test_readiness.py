@@ -82,7 +82,7 @@ async def test_readiness_rests_on_every_kind_of_answer_and_draws_the_radar(
     h = await fake.invoke(w.guild, w.quiz, w.member, "stats readiness")
     assert h.ephemeral and h.embeds
     text = embed_text(h)
-    assert "6" in text and "70%" in text
+    assert "from **6** answers" in text and "70%" in text
     [att] = h.message.attachments
     assert att["filename"] == RADAR_FILENAME
     assert fake.attachment_bytes(att).startswith(PNG_SIGNATURE)
@@ -95,6 +95,7 @@ async def test_readiness_rests_on_every_kind_of_answer_and_draws_the_radar(
     await exam_of(fake, w, w.member_zh, quizbot, right=0)
     team = await fake.invoke(w.guild, w.quiz, w.member, "stats readiness", {"server": True})
     assert team.ephemeral and team.embeds
+    assert "from **11** answers" in embed_text(team)  # bob's 6 and mei's 5
     missed = [r.question_key for r in await bot.storage.recent_results(w.guild.id) if not r.correct]
     top = max(set(missed), key=missed.count)
     question = bot.bank.get(top)
