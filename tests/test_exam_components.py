@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.bank import Bank
+from bot.bank.blueprint import Blueprint, BlueprintSection
 from bot.cogs.exam.layout import EXAM_BUTTON, EXAM_SELECT, counts, exam_id, jump_menu, page_view, picked
+from bot.cogs.plan import PLAN, find_plan_section, plan_id
 from bot.core.exam import Exam, ExamItem
 
 T0 = datetime(2030, 3, 1, tzinfo=UTC)
@@ -81,3 +84,29 @@ def test_a_page_highlights_only_the_picked_letters_and_never_the_answer() -> Non
     assert styles == {"A": 1, "B": 2, "C": 2, "D": 1, "E": 2}
     ids = [c.custom_id for c in view.children]  # type: ignore[attr-defined]
     assert all(":correct" not in i and "AC" not in i for i in ids)
+
+
+def blueprint(key: str, *sections: str) -> Blueprint:
+    parts = tuple(BlueprintSection(k, k.title(), 100 / len(sections)) for k in sections)
+    return Blueprint(key, key.title(), 60, 120, 70.0, True, "test", parts, f"exams/{key}.yaml")
+
+
+def test_plan_buttons_name_their_section_or_its_hash_when_the_keys_do_not_fit() -> None:
+    long_bp, long_sec = "a-blueprint-" + "x" * 50, "a-section-" + "y" * 50
+    bank = Bank(
+        blueprints=(blueprint("professional", "monitoring-alerting"), blueprint(long_bp, long_sec, "short"))
+    )
+    plain = plan_id("professional", "monitoring-alerting")
+    assert plain == "plan:professional:monitoring-alerting"
+    hashed = plan_id(long_bp, long_sec)
+    assert hashed.startswith("plan:~:") and len(hashed) <= 100
+    assert plan_id(long_bp, "short") != hashed and len(plan_id(long_bp, "short")) <= 100
+    for cid in (plain, hashed, plan_id("study-plan", "數據建模")):
+        match = re.fullmatch(PLAN, cid)
+        assert match is not None, cid
+    found = find_plan_section(bank, *hashed.split(":")[1:])
+    assert found is not None and (found[0].key, found[1].key) == (long_bp, long_sec)
+    found = find_plan_section(bank, *plain.split(":")[1:])
+    assert found is not None and found[1].key == "monitoring-alerting"
+    assert find_plan_section(bank, "professional", "gone") is None
+    assert find_plan_section(bank, "~", "0123456789") is None

@@ -427,3 +427,51 @@ async def test_a_database_that_does_not_answer_gets_a_clear_message_and_loses_no
     assert ok.callback.type == Callback.UPDATE_MESSAGE
     assert (await open_exam(quizbot, w)).items[0].chosen == letter
     assert any(r.name == "bot.cogs.exam.clicks" for r in quizbot.errors.records)
+
+
+async def test_closed_dms_do_not_stop_the_timer_and_a_zh_member_reads_zh(
+    quizbot: BotHarness[Any],
+    fake_discord: FakeDiscord,
+    discord_world: World,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    w, fake = discord_world, fake_discord
+    h = await start(fake, w, w.member_zh, questions=2)
+    assert "2 題" in h.content and "交卷" in h.content
+    assert any(b["label"] == "下一題" for b in h.message.buttons())
+    await start(fake, w, w.member, questions=2)
+    w.member_zh.user.dms_open = False  # mei's DMs are closed: the bot cannot tell her
+    clock.set(clock() + timedelta(hours=1))
+    done = await service(quizbot).run_due()
+    assert sorted(d.exam.user_id for d in done) == sorted([w.member.id, w.member_zh.id])
+    assert all(d.exam.auto_submitted for d in done)
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.cogs.exam.service"]
+    assert any(f"could not tell member {w.member_zh.id}" in m for m in warned), warned
+    bob = await fake.wait_message(lambda m: m.channel_id == fake.dm_channel(w.member.user).id)
+    assert "Time was up" in bob.content
+    assert fake.channel_messages(fake.dm_channel(w.member_zh.user)) == []
+
+
+async def test_explain_keeps_the_spoiler_rule_and_the_commands_are_for_servers_only(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    msg = (await start(fake, w, questions=2)).message
+    exam = await open_exam(quizbot, w)
+    early = await fake.click(msg, cid(exam, "submit", 0), w.member)
+    assert not early.embeds
+    await fake.click(fake.message(msg.id), cid(exam, "confirm", 0), w.member)
+    # the first missed question becomes an open daily the member has not answered: no explanation
+    key = exam.items[0].question_key
+    q = bot.bank.get(key)
+    assert q is not None
+    await bot.storage.create_post(w.guild.id, w.quiz.id, key, "daily", q.answer, option_letters="".join(q.options))
+    refused = await fake.click(fake.message(msg.id), cid(exam, "explain", 0), w.member)
+    assert refused.ephemeral and not refused.embeds and "daily" in refused.content
+    shown = await fake.click(fake.message(msg.id), cid(exam, "explain", 1), w.member)
+    assert shown.embeds
+
+    for command in ("exam", "plan", "stats"):  # Discord offers them in servers only
+        assert fake.find_command(command, w.guild)["contexts"] == [0], command
