@@ -467,7 +467,9 @@ async def test_explain_keeps_the_spoiler_rule_and_the_commands_are_for_servers_o
     key = exam.items[0].question_key
     q = bot.bank.get(key)
     assert q is not None
-    await bot.storage.create_post(w.guild.id, w.quiz.id, key, "daily", q.answer, option_letters="".join(q.options))
+    await bot.storage.create_post(
+        w.guild.id, w.quiz.id, key, "daily", q.answer, option_letters="".join(q.options)
+    )
     refused = await fake.click(fake.message(msg.id), cid(exam, "explain", 0), w.member)
     assert refused.ephemeral and not refused.embeds and "daily" in refused.content
     shown = await fake.click(fake.message(msg.id), cid(exam, "explain", 1), w.member)
@@ -475,3 +477,21 @@ async def test_explain_keeps_the_spoiler_rule_and_the_commands_are_for_servers_o
 
     for command in ("exam", "plan", "stats"):  # Discord offers them in servers only
         assert fake.find_command(command, w.guild)["contexts"] == [0], command
+
+
+async def test_more_than_25_misses_are_explained_from_menus(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    msg = (await start(fake, w, questions=30)).message
+    exam = await open_exam(quizbot, w)
+    await fake.click(msg, cid(exam, "submit", 0), w.member)
+    result = await fake.click(fake.message(msg.id), cid(exam, "confirm", 0), w.member)
+    menus = [c for row in result.message.components for c in row["components"]]
+    assert [m["custom_id"] for m in menus] == [cid(exam, "explains", 0), cid(exam, "explains", 1)]
+    assert [len(m["options"]) for m in menus] == [25, 5]
+    last = exam.items[29]
+    q = quizbot.running.bank.get(last.question_key)
+    assert q is not None
+    h = await fake.select(result.message, cid(exam, "explains", 1), ["29"], w.member)
+    assert h.ephemeral and q.id in embed_text(h)
