@@ -27,6 +27,7 @@ import discord
 from bot.bank.blueprint import Blueprint, BlueprintSection
 from bot.cogs.common import NO_MENTIONS
 from bot.cogs.exam.layout import result_view
+from bot.core.bounded import BoundedMap
 from bot.core.exam import Exam, ExamItem, ExamResult, draw, grade
 from bot.i18n import locale_of, t
 from bot.render.exam import exam_result
@@ -43,6 +44,7 @@ RETRY_SLEEP = 30.0  # after a failed pass
 DUE_BATCH = 50  # exams submitted per storage read
 #: Answers looked at for "seen before" beside the daily and practice ones (exam items).
 SEEN_EXAM_ANSWERS = 2000
+LOCALES_KEPT = 10_000
 
 
 def utcnow() -> datetime:
@@ -111,7 +113,6 @@ class Started:
     exam: Exam | None
     existing: Exam | None = None
     requested: int = 0
-    available: int = 0  # questions the blueprint's sections hold for this member now
     previous: Submitted | None = None
 
 
@@ -124,8 +125,9 @@ class ExamService:
         self.now = now
         self.rng = random.Random()
         self.passes = 0
-        #: exam id -> the language its member used to start it (for the timer's DM)
-        self._locales: dict[int, str] = {}
+        #: exam id -> the language its member used to start it (for the timer's DM; bounded, and
+        #: lost on a restart: the DM then speaks the server's language)
+        self._locales: BoundedMap[int, str] = BoundedMap(LOCALES_KEPT)
         self._wake = asyncio.Event()
         self._waiters: list[asyncio.Future[None]] = []
         self._task: asyncio.Task[None] | None = None
@@ -245,7 +247,7 @@ class ExamService:
         """Draw and start an exam: the open dailies are never drawn, questions the member has not
         answered come first; `minutes` None scales the blueprint's time to the questions drawn.
         Refused (`existing`) while the member has an open exam (one whose time ran out is
-        submitted first: `previous`); `exam` None and `available` 0 when the blueprint's sections
+        submitted first: `previous`); `exam` None when the blueprint's sections
         hold no question."""
         storage = self.bot.storage
         previous = None
@@ -259,11 +261,10 @@ class ExamService:
         hidden = await storage.open_daily_key_set()
         excluded = {k for key in hidden for k in bank.known_keys(key)}
         seen = await self._seen(guild_id, user_id)
-        available = len({k for pool in pools.values() for k in pool if k not in excluded})
         drawn = draw(blueprint.weights, pools, questions, rng=self.rng, seen=seen, excluded=excluded)
         items = self._items(drawn)
         if not items:
-            return Started(None, None, questions, available, previous)
+            return Started(None, None, questions, previous)
         now = self.now()
         exam = await storage.start_exam(
             guild_id,
@@ -276,10 +277,10 @@ class ExamService:
             display_name=display_name,
         )
         if exam is None:  # another /exam start won the race
-            return Started(None, await storage.open_exam(guild_id, user_id), questions, available, previous)
+            return Started(None, await storage.open_exam(guild_id, user_id), questions, previous)
         self._locales[exam.exam_id] = locale
         self.wake()
-        return Started(exam, None, questions, available, previous)
+        return Started(exam, None, questions, previous)
 
     def _items(self, drawn: Sequence[tuple[str, str]]) -> list[ExamItem]:
         bank = self.bot.bank
@@ -318,8 +319,6 @@ class ExamService:
         )
         stored = await self.bot.storage.submit_exam(exam.exam_id, result, submitted_at=when, auto=auto)
         if stored is not None:
-            if not auto:
-                self._locales.pop(exam.exam_id, None)
             return Submitted(stored, result, True)
         current = await self.bot.storage.get_exam(exam.exam_id)
         if current is None or current.is_open:  # gone, or a storage that refused: say so upstream
