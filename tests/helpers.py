@@ -627,7 +627,7 @@ def ten_options(*, size: int = 1500, choose: int = 1) -> Question:
 def exam_bank(per_section: int = 6, blueprint: str = "professional") -> dict[str, str]:
     """Files for `bot_questions`: our test bank plus `per_section` YAML questions for each section
     of a built-in blueprint, each tagged with a topic that only its section lists, so it falls
-    there; the last of each section is a choose-2 (answer A and C of five)."""
+    there; every second one is a choose-2 (answer A and C of five)."""
     from collections import Counter
 
     from bot.bank.blueprint import read_blueprints
@@ -645,7 +645,7 @@ def exam_bank(per_section: int = 6, blueprint: str = "professional") -> dict[str
         tag = next(t for t in sec.topics if listed[t] == 1 and not t.startswith("="))
         for i in range(per_section):
             n += 1
-            choose2 = i == per_section - 1
+            choose2 = i % 2 == 1
             answer = "[A, C]" if choose2 else "B"
             options = "".join(f"  {x}: option {x} of X-{n:03d}\n" for x in ("ABCDE" if choose2 else "ABCD"))
             files[f"generated/X-{n:03d}.yaml"] = (

@@ -254,15 +254,15 @@ async def test_submit_grades_choose_two_and_the_result_explains_the_misses(
     w, fake = discord_world, fake_discord
     storage = quizbot.running.storage
     before = await storage.user_stats(w.guild.id, w.member.id)
-    msg = (await start(fake, w, questions=10)).message
+    msg = (await start(fake, w, questions=20)).message
     exam = await open_exam(quizbot, w)
     twos = [i for i in exam.items if len(i.correct) == 2]
     ones = [i for i in exam.items if len(i.correct) == 1]
-    right = {ones[0].position, ones[1].position}
-    if twos:
-        right.add(twos[0].position)
+    assert len(twos) >= 2 and len(ones) >= 2
+    right = {ones[0].position, ones[1].position, twos[0].position}
     for item in exam.items[:-1]:  # the last one stays unanswered
-        letters = item.correct if item.position in right else wrong_letters(item)
+        # wrong: a wrong letter; for a choose-2, one right letter and a wrong one
+        letters = item.correct if item.position in right else item.correct[:-1] + wrong_letters(item)
         if item.position != exam.items[0].position:
             await fake.select(
                 fake.message(msg.id), cid(exam, "jump", exam.current), [str(item.position)], w.member
@@ -285,7 +285,7 @@ async def test_submit_grades_choose_two_and_the_result_explains_the_misses(
     assert done is not None and not done.is_open and not done.auto_submitted
     score = len(right)
     text = embed_text(result)
-    assert f"{score}/10" in text and f"{round(100 * score / 10)}%" in text
+    assert f"{score}/20" in text and f"{round(100 * score / 20)}%" in text
     assert "70%" in text  # the estimated pass mark, said to be an estimate
     missed = [i for i in done.items if i.position not in right]
     explain_ids = [c for c in result.message.custom_ids() if ":explain:" in c]
@@ -298,12 +298,12 @@ async def test_submit_grades_choose_two_and_the_result_explains_the_misses(
     assert (await fake.click(result.message, explain_ids[0], w.member_zh)).content.startswith("只有")
 
     history = await fake.invoke(w.guild, w.quiz, w.member, "exam history")
-    assert history.ephemeral and f"{score}/10" in embed_text(history)
+    assert history.ephemeral and f"{score}/20" in embed_text(history)
     after = await storage.user_stats(w.guild.id, w.member.id)
-    assert after.answers == before.answers + 10 and after.correct == before.correct + score
+    assert after.answers == before.answers + 20 and after.correct == before.correct + score
     assert after.points == before.points and after.current_streak == before.current_streak
     stats = await fake.invoke(w.guild, w.quiz, w.member, "stats me")
-    assert f"{round(100 * score / 10)}%" in embed_text(stats)
+    assert f"{round(100 * score / 20)}%" in embed_text(stats)
 
 
 async def test_a_click_after_the_deadline_submits_and_shows_the_result(
@@ -313,13 +313,14 @@ async def test_a_click_after_the_deadline_submits_and_shows_the_result(
     msg = (await start(fake, w, questions=3, minutes=5)).message
     exam = await open_exam(quizbot, w)
     item = exam.items[0]
-    await fake.click(msg, cid(exam, "pick", 0, item.correct[0]), w.member)
+    for letter in item.correct:  # right (both letters of a choose-2)
+        await fake.click(fake.message(msg.id), cid(exam, "pick", 0, letter), w.member)
     clock.set(exam.deadline + timedelta(seconds=1))
     late = await fake.click(fake.message(msg.id), cid(exam, "next", 0), w.member)
     assert "Time is up" in late.content and late.embeds
     done = await quizbot.running.storage.get_exam(exam.exam_id)
     assert done is not None and done.auto_submitted and done.submitted_at == exam.deadline
-    assert done.items[0].chosen == item.correct[0]
+    assert done.items[0].chosen == item.correct
     assert fake.message(msg.id).custom_ids() == [cid(exam, "explain", 1), cid(exam, "explain", 2)]
     again = await fake.click(fake.message(msg.id), cid(exam, "explain", 1), w.member_zh)
     assert f"<@{w.member.id}>" in again.content  # still only the member's
@@ -350,7 +351,8 @@ async def test_a_restart_mid_exam_keeps_the_time_and_the_timer_submits_after_one
     w, fake = discord_world, fake_discord
     msg = (await start(fake, w, questions=20)).message  # 40 minutes
     exam = await open_exam(quizbot, w)
-    await fake.click(msg, cid(exam, "pick", 0, exam.items[0].correct[0]), w.member)
+    for letter in exam.items[0].correct:  # right (both letters of a choose-2)
+        await fake.click(fake.message(msg.id), cid(exam, "pick", 0, letter), w.member)
     await quizbot.stop()
     clock.set(exam.started_at + timedelta(minutes=15))
     await quizbot.start()
@@ -367,7 +369,7 @@ async def test_a_restart_mid_exam_keeps_the_time_and_the_timer_submits_after_one
     await service(quizbot).run_pending()
     done = await quizbot.running.storage.get_exam(exam.exam_id)
     assert done is not None and done.auto_submitted and done.submitted_at == exam.deadline
-    assert done.items[0].chosen == exam.items[0].correct[0]
+    assert done.items[0].chosen == exam.items[0].correct
     dm = await fake.wait_message(lambda m: m.channel_id == fake.dm_channel(w.member.user).id)
     assert "1/20" in embed_text(dm)
 
