@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -34,7 +35,8 @@ MAX_MINUTES = 600
 HISTORY = 10
 
 
-def minutes_left(exam: Exam, now: Any) -> int:
+def minutes_left(exam: Exam, now: datetime) -> int:
+    """Whole minutes left, rounded up."""
     return max(0, math.ceil(exam.remaining(now).total_seconds() / 60))
 
 
