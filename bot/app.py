@@ -38,6 +38,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.admin",
     "bot.cogs.exam",
     "bot.cogs.plan",
+    "bot.cogs.review",
 )
 
 

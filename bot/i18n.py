@@ -839,6 +839,134 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.empty": {EN: "Nothing to plan.", ZH: "沒有需要安排的內容。"},
     "plan.more_days": {EN: "… and {n} more days", ZH: "…還有 {n} 天"},
     "plan.footer": {EN: "Practise one section with /quiz section:", ZH: "用 /quiz section: 練習單一部分"},
+    # --- /review: spaced repetition, reminders, Anki export (bot/cogs/review/, bot/render/review.py)
+    "review.card_footer": {
+        EN: "🔁 Review · card {n} · {due} due · no points or streaks",
+        ZH: "🔁 複習 · 第 {n} 張 · 到期 {due} 張 · 不影響分數與連續答對",
+    },
+    "review.next": {EN: "Next", ZH: "下一張"},
+    "review.stop": {EN: "Stop", ZH: "結束"},
+    "review.rating.again": {EN: "Again", ZH: "重來"},
+    "review.rating.hard": {EN: "Hard", ZH: "困難"},
+    "review.rating.good": {EN: "Good", ZH: "良好"},
+    "review.rating.easy": {EN: "Easy", ZH: "簡單"},
+    "review.rate_prompt": {
+        EN: "How did it go? Again · Hard · Good · Easy — Next counts as Good · no points or streaks",
+        ZH: "感覺如何？重來 · 困難 · 良好 · 簡單——按「下一張」算「良好」· 不影響分數與連續答對",
+    },
+    "review.again_footer": {
+        EN: "Rated Again: it comes back on {when} · no points or streaks",
+        ZH: "評為「重來」：{when} 會再出現 · 不影響分數與連續答對",
+    },
+    "review.no_points": {EN: "Reviews change no points or streaks", ZH: "複習不影響分數與連續答對"},
+    "review.rated": {
+        EN: "Rated **{rating}**: next review {when}.",
+        ZH: "評為「{rating}」：下次複習 {when}。",
+    },
+    "review.summary_title": {EN: "🔁 Review done", ZH: "🔁 複習完成"},
+    "review.nothing_due_title": {EN: "🔁 Nothing to review now", ZH: "🔁 目前沒有要複習的卡片"},
+    "review.summary_counts": {
+        EN: "**{done}** reviewed · **{right}** right",
+        ZH: "複習 **{done}** 張 · 答對 **{right}** 張",
+    },
+    "review.summary_left": {
+        EN: "**{n}** more due now: `/review start` goes on.",
+        ZH: "現在還有 **{n}** 張到期：用 `/review start` 繼續。",
+    },
+    "review.summary_next": {EN: "Next card due {when}.", ZH: "下一張卡片 {when} 到期。"},
+    "review.no_cards": {
+        EN: "No cards yet: every question you answer here (the daily, /quiz, /exam) becomes one, and "
+        "the ones you miss come back in /review.",
+        ZH: "還沒有卡片：你在這裡回答的每一題（每日一題、/quiz、/exam）都會變成一張卡片，答錯的會在 /review 再出現。",
+    },
+    "review.summary_week": {
+        EN: "Due today: {today} · this week: {week}",
+        ZH: "今天到期：{today} · 本週到期：{week}",
+    },
+    "review.stats_title": {EN: "🔁 Review", ZH: "🔁 複習"},
+    "review.stats_due": {
+        EN: "Due today **{today}** · this week **{week}**",
+        ZH: "今天到期 **{today}** 張 · 本週 **{week}** 張",
+    },
+    "review.stats_retention": {
+        EN: "Retention (30 days): **{retention}** ({right}/{total} recalled)",
+        ZH: "記憶保留率（30 天）：**{retention}**（{right}/{total} 記得）",
+    },
+    "review.stats_next": {EN: "Next card due {when}", ZH: "下一張卡片 {when} 到期"},
+    "review.not_your_server": {
+        EN: "This review belongs to another server: run `/review start` here.",
+        ZH: "這個複習屬於另一個伺服器：請在這裡用 `/review start`。",
+    },
+    "review.gone": {
+        EN: "This question is no longer in the bank: on to the next card.",
+        ZH: "題庫中已沒有這一題：換下一張。",
+    },
+    "review.daily_open": {
+        EN: "This question is an open daily question now: it comes back once the daily closes.",
+        ZH: "這一題現在是進行中的每日一題：每日一題結束後它會再出現。",
+    },
+    "review.already": {
+        EN: "This card was reviewed already: on to the next.",
+        ZH: "這張卡片已經複習過了：換下一張。",
+    },
+    "review.not_saved": {
+        EN: "I could not save your review (a storage problem on my side; it has been logged). Please try again.",
+        ZH: "我無法儲存你的複習（我這邊的儲存問題，已記錄下來）。請再試一次。",
+    },
+    "review.reminder": {
+        EN: "🔁 You have **{n}** card(s) due for review in **{guild}**: run `/review start` there.",
+        ZH: "🔁 你在 **{guild}** 有 **{n}** 張卡片到期要複習：到那裡用 `/review start`。",
+    },
+    "review.remind_stop": {EN: "Stop reminders", ZH: "停止提醒"},
+    "review.remind_on": {
+        EN: "✅ Reminders on: every day at **{time}** ({tz}, this server's time zone) when cards are due, "
+        "never when none — by DM, or a mention in the daily question's channel if your DMs are closed. "
+        "Next one {when}.",
+        ZH: "✅ 已開啟提醒：有卡片到期時，每天 **{time}**（{tz}，本伺服器的時區）提醒你，沒有到期就不提醒——"
+        "用私訊，若你關閉了私訊則在每日一題的頻道提及你。下一次 {when}。",
+    },
+    "review.remind_off": {
+        EN: "Reminders off. `/review remind on` turns them back on.",
+        ZH: "已關閉提醒。用 `/review remind on` 可以重新開啟。",
+    },
+    "review.remind_stopped": {
+        EN: "Reminders for **{guild}** are off. `/review remind on` there turns them back on.",
+        ZH: "已關閉 **{guild}** 的提醒。在那裡用 `/review remind on` 可以重新開啟。",
+    },
+    "review.bad_time": {
+        EN: "`{time}` is not a time of day: use 24-hour HH:MM, e.g. 19:30.",
+        ZH: "`{time}` 不是有效的時間：請用 24 小時制 HH:MM，例如 19:30。",
+    },
+    "review.export_empty": {
+        EN: "You have no cards in this server yet: answer some questions first.",
+        ZH: "你在本伺服器還沒有卡片：先回答一些題目吧。",
+    },
+    "review.export_none": {EN: "None of your cards matches {what}.", ZH: "你沒有符合 {what} 的卡片。"},
+    "review.export_missed": {EN: "missed", ZH: "答錯過"},
+    "review.export_done": {
+        EN: "📦 {n} card(s) as an Anki deck: import it in Anki (File › Import). Importing a newer export "
+        "updates these notes instead of adding copies.",
+        ZH: "📦 {n} 張卡片的 Anki 牌組：在 Anki 中匯入（檔案 › 匯入）。之後匯入較新的匯出檔會更新這些筆記，不會重複新增。",
+    },
+    "review.export_parts": {
+        EN: "📦 {n} card(s) in {parts} files, each under this server's upload limit of {limit}: import "
+        "them all; they fill one deck.",
+        ZH: "📦 {n} 張卡片分成 {parts} 個檔案，每個都低於本伺服器 {limit} 的上傳上限：全部匯入，會合併成同一個牌組。",
+    },
+    "review.export_part": {EN: "Part {i} of {parts}", ZH: "第 {i} 部分（共 {parts} 部分）"},
+    "review.export_too_big": {
+        EN: "The deck is {size}, over this server's upload limit of {limit} even split in {parts} files: "
+        "export fewer cards with `topic:`, `section:` or `missed:`.",
+        ZH: "牌組大小為 {size}，即使分成 {parts} 個檔案仍超過本伺服器 {limit} 的上傳上限："
+        "請用 `topic:`、`section:` 或 `missed:` 匯出較少的卡片。",
+    },
+    "review.export_failed": {
+        EN: "I could not build the deck (it has been logged). Please try again.",
+        ZH: "我無法建立牌組（已記錄下來）。請再試一次。",
+    },
+    "review.anki.answer": {EN: "Answer", ZH: "答案"},
+    "review.anki.options": {EN: "Why each option", ZH: "各選項說明"},
+    "review.anki.explanation": {EN: "Explanation", ZH: "解析"},
     # --- generic
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",
@@ -1024,4 +1152,19 @@ COMMANDS_ZH: dict[str, str] = {
     "Auto (the server's Discord language)": "自動（伺服器的 Discord 語言）",
     "English": "English",
     "繁體中文": "繁體中文",
+    # /review (bot/cogs/review/): names, then descriptions
+    "review": "複習",
+    "remind": "提醒",
+    "on": "開啟",
+    "missed": "答錯過",
+    "Spaced repetition of the questions you answered here": "間隔複習你在這裡答過的題目",
+    "Review your due cards, most overdue first": "複習到期的卡片，最久沒複習的優先",
+    "A reminder once a day when cards are due": "有卡片到期時每天提醒一次",
+    "Remind me once a day when cards are due (never when none)": "有卡片到期時每天提醒我一次（沒有到期就不提醒）",
+    "Local time in this server's time zone, 24-hour HH:MM (default: 19:00)": (
+        "本伺服器時區的當地時間，24 小時制 HH:MM（預設：19:00）"
+    ),
+    "Stop the reminders": "停止提醒",
+    "Your cards as an Anki deck (.apkg)": "把你的卡片匯出成 Anki 牌組（.apkg）",
+    "Only the cards you got wrong at least once": "只匯出曾經答錯的卡片",
 }

@@ -202,7 +202,14 @@ class Scores(commands.Cog):
             chart = await asyncio.to_thread(stats_chart, stats)
         except Exception:  # the figures still go out without their picture
             log.exception("could not draw the stats chart for %s in %s", who.id, interaction.guild_id)
-        embed = stats_embed(stats, name=name, is_self=is_self, locale=locale, chart=chart)
+        review = None
+        try:
+            review = await self.bot.storage.review_stats(
+                interaction.guild_id, who.id, now=self.bot.services.review.now()
+            )
+        except Exception:  # the figures still go out without the review line
+            log.exception("could not read the review stats of %s in %s", who.id, interaction.guild_id)
+        embed = stats_embed(stats, name=name, is_self=is_self, locale=locale, chart=chart, review=review)
         kwargs: dict[str, Any] = {}
         if chart is not None:
             kwargs["file"] = discord.File(

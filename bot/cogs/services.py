@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cogs.bank_service import BankService
 from bot.cogs.exam.service import ExamService
 from bot.cogs.posts import QuizService
+from bot.cogs.review.service import ReviewService
 from bot.cogs.scheduler import DailyScheduler
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class Services:
     scheduler: DailyScheduler
     #: Mock exams: start, submit and the timer (bot/cogs/exam/service.py), run by the Exam cog.
     exam: ExamService
+    #: /review's clock (the scheduler's) and its reminders' loop (bot/cogs/review/service.py).
+    review: ReviewService
 
     @classmethod
     async def create(cls, bot: QuizBot) -> Services:
@@ -39,4 +42,6 @@ class Services:
         # The bank's status times read the scheduler's clock (tests replace `scheduler.now`).
         bank = BankService(bot, now=lambda: scheduler.now())
         scheduler = DailyScheduler(bot, quiz=quiz, bank=bank)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot))
+        # /review reads the scheduler's clock too: sessions, reminders and dailies share one time.
+        review = ReviewService(bot, now=lambda: scheduler.now())
+        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot), review=review)

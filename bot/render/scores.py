@@ -24,11 +24,13 @@ from bot.core.models import (
     UserStats,
 )
 from bot.core.periods import PeriodKind
+from bot.core.review import ReviewStats
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS, TAG_MIN_ANSWERS
 from bot.i18n import t
 from bot.render import ids
 from bot.render.ids import lb_nav
 from bot.render.limits import EMBED_DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, cut, shrink_to_total
+from bot.render.review import stats_lines as review_stats_lines
 from bot.render.text import utf16_len
 
 if TYPE_CHECKING:
@@ -234,9 +236,16 @@ def _topic_line(s: TagStat) -> str:
 
 
 def stats_embed(
-    stats: UserStats, *, name: str | None, is_self: bool, locale: str, chart: Chart | None = None
+    stats: UserStats,
+    *,
+    name: str | None,
+    is_self: bool,
+    locale: str,
+    chart: Chart | None = None,
+    review: ReviewStats | None = None,
 ) -> discord.Embed:
-    """A member's figures in this server; `chart` (attached as CHART_FILENAME) becomes the image."""
+    """A member's figures in this server; `chart` (attached as CHART_FILENAME) becomes the image;
+    `review`: their /review cards (due today, this week, retention) when they have any."""
     shown_name = member_name(name or stats.display_name, locale)
     embed = discord.Embed(title=cut(t("stats.title", locale, name=shown_name), 256), colour=STATS_COLOR)
     lines = [
@@ -274,6 +283,10 @@ def stats_embed(
         else t("stats.weakest_none", locale, n=TAG_MIN_ANSWERS)
     )
     embed.add_field(name=t("stats.weakest", locale), value=weakest, inline=False)
+    if review is not None and review.cards:
+        embed.add_field(
+            name=t("review.stats_title", locale), value=review_stats_lines(review, locale), inline=False
+        )
     if chart is not None:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
         if chart.numbered:

@@ -1,0 +1,210 @@
+"""/review's service (`bot.services.review`): its clock, and the loop that sends the daily review
+reminders and folds recorded answers into card state. Run by the Review cog (bot/cogs/review/).
+
+The clock is the daily scheduler's (`bot.services.scheduler.now`, which tests replace), so the
+reminders, the review sessions, /stats and the daily question all read the same time.
+
+Reminders, exactly once: each member's reminder is due at their local time in the server's time
+zone (DST as for the daily: bot.core.schedule); at that time `Store.claim_review_reminder` checks
+that cards are due and claims the local day in one transaction, and only then is the message
+sent. A claimed day is never claimed again (by a restart, or a second process), so a crash
+between the claim and the send loses that day's reminder rather than sending two. When nothing
+is due nothing is claimed and nothing is sent; the day is remembered here so that the loop does
+not ask again (a restart the same day asks once more). A bot that was down at the member's time
+sends the reminder when it starts, while that local day lasts.
+
+The message is a DM; when the member's DMs are closed (403), a mention of the member, and no one
+else, in the server's daily question channel. It carries a "Stop reminders" button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.cogs.common import NO_MENTIONS
+from bot.core.bounded import BoundedMap
+from bot.core.review import ReminderSetting, next_reminder_at
+from bot.core.schedule import local_day
+from bot.i18n import locale_of
+from bot.render.review import reminder_text, reminder_view
+
+if TYPE_CHECKING:
+    from bot.app import QuizBot
+
+log = logging.getLogger(__name__)
+
+#: The loop looks again at least this often: it folds recorded answers into card state then.
+FOLD_EVERY = 600.0
+RETRY_SLEEP = 60.0  # after a failed pass
+FOLD_BATCH = 10_000
+#: Members whose reminder found nothing due today (so the loop does not ask again today).
+EMPTY_KEPT = 100_000
+
+
+class ReviewService:
+    """The review reminders' loop (`start()`/`stop()`, `wake()`; `await run_pending()` waits for a
+    whole pass that began after the call) and the clock of everything /review does (`now()`)."""
+
+    def __init__(self, bot: QuizBot, *, now: Callable[[], datetime]) -> None:
+        self.bot = bot
+        self.now = now
+        self.passes = 0
+        #: When the loop means to look again (the next reminder due), after its last pass.
+        self.next_wake: datetime | None = None
+        #: Reminders sent by this process: (guild, user, local day) — tests and logs.
+        self.sent: list[tuple[int, int, date]] = []
+        self._empty: BoundedMap[tuple[int, int], date] = BoundedMap(EMPTY_KEPT)
+        self._clicks: set[tuple[int, int, str]] = set()
+        self._wake = asyncio.Event()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    # ---------------------------------------------------------------- control
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="review-reminders")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for fut in self._waiters:
+            if not fut.done():
+                fut.cancel()
+        self._waiters.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_pending(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wake the loop and wait until a pass that began after this call is over (tests)."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        self.wake()
+        await asyncio.wait_for(fut, timeout)
+
+    def claim_click(self, guild_id: int, user_id: int, key: str) -> bool:
+        """Whether a review click on this card may go ahead (False while another is in flight:
+        a double click records one review). Release with `release_click`."""
+        token = (guild_id, user_id, key)
+        if token in self._clicks:
+            return False
+        self._clicks.add(token)
+        return True
+
+    def release_click(self, guild_id: int, user_id: int, key: str) -> None:
+        self._clicks.discard((guild_id, user_id, key))
+
+    async def _run(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            self._wake.clear()
+            waiters, self._waiters = self._waiters, []
+            try:
+                delay = await self._pass()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("a pass of the review reminders failed; trying again in %d s", RETRY_SLEEP)
+                delay = RETRY_SLEEP
+            self.passes += 1
+            for fut in waiters:
+                if not fut.done():
+                    fut.set_result(None)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, min(delay, FOLD_EVERY)))
+
+    async def _pass(self) -> float:
+        """Fold what is pending, send what is due; the seconds until the next reminder is due."""
+        storage = self.bot.storage
+        while await storage.fold_reviews(limit=FOLD_BATCH) >= FOLD_BATCH:
+            pass  # a backlog (a big seed): folded in batches, each its own transaction
+        now = self.now()
+        wake_at = await self.run_due(now)
+        self.next_wake = min(wake_at) if wake_at else None
+        if self.next_wake is None:
+            return FOLD_EVERY
+        return (self.next_wake - now).total_seconds()
+
+    # ---------------------------------------------------------------- reminders
+
+    async def run_due(self, now: datetime) -> list[datetime]:
+        """Send every reminder due at `now`; returns when the others are due."""
+        wake_at: list[datetime] = []
+        for setting in await self.bot.storage.review_reminders():
+            try:
+                zone = ZoneInfo(setting.timezone)
+                at = next_reminder_at(setting, now)
+            except (ValueError, KeyError):
+                log.warning(
+                    "review reminder of %s in %s: bad time or zone", setting.user_id, setting.guild_id
+                )
+                continue
+            if at is None:
+                continue
+            day = local_day(at, zone)
+            who = (setting.guild_id, setting.user_id)
+            if self._empty.get(who) == day:  # nothing was due at today's time: tomorrow
+                at = setting.due_at(day + timedelta(days=1))
+            if at > now:
+                wake_at.append(at)
+                continue
+            if self.bot.get_guild(setting.guild_id) is None:  # not (or not yet) in that server
+                continue
+            count = await self.bot.storage.claim_review_reminder(*who, day, now=now)
+            if count is None:
+                self._empty[who] = day
+            else:
+                self.sent.append((*who, day))
+                await self.send(setting, count)
+            wake_at.append(setting.due_at(day + timedelta(days=1)))
+        return wake_at
+
+    async def send(self, setting: ReminderSetting, count: int) -> bool:
+        """The reminder: a DM, or (DMs closed) a mention in the daily's channel. Failures are logged."""
+        guild = self.bot.get_guild(setting.guild_id)
+        name = guild.name if guild is not None else str(setting.guild_id)
+        locale = locale_of(guild.preferred_locale) if guild is not None else "en"
+        view = reminder_view(setting.guild_id, setting.user_id, locale=locale)
+        try:
+            dm = await self.bot.create_dm(discord.Object(setting.user_id))
+            await dm.send(reminder_text(count, name, locale=locale), view=view, allowed_mentions=NO_MENTIONS)
+            return True
+        except discord.Forbidden as exc:  # DMs closed (50007), or blocked
+            log.info("review reminder of %s: no DM (%s); mentioning them in the server", setting.user_id, exc)
+        except discord.HTTPException as exc:  # it may have gone out: no second copy elsewhere
+            log.warning("review reminder of %s in %s failed: %s", setting.user_id, setting.guild_id, exc)
+            return False
+        channel_id = await self._channel(setting.guild_id)
+        if channel_id is None:
+            log.warning("review reminder of %s in %s: DMs closed and no daily channel", setting.user_id, name)
+            return False
+        only_them = discord.AllowedMentions(
+            everyone=False, roles=False, users=[discord.Object(setting.user_id)], replied_user=False
+        )
+        text = reminder_text(count, name, locale=locale, mention=setting.user_id)
+        try:
+            channel = self.bot.get_partial_messageable(channel_id, guild_id=setting.guild_id)
+            await channel.send(text, view=view, allowed_mentions=only_them)
+        except discord.HTTPException as exc:
+            log.warning("review reminder of %s in %s: channel %s: %s", setting.user_id, name, channel_id, exc)
+            return False
+        return True
+
+    async def _channel(self, guild_id: int) -> int | None:
+        """The server's daily question channel (where its members look), if it has one."""
+        schedule = await self.bot.storage.get_daily_schedule(guild_id)
+        if schedule is not None:
+            return schedule.channel_id
+        return (await self.bot.storage.get_guild_settings(guild_id)).daily_channel_id
