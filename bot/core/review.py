@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -166,6 +166,16 @@ class ReminderSetting:
     def due_at(self, day: date) -> datetime:
         """The reminder's instant on a local day (DST rules as the daily's: bot.core.schedule)."""
         return due_at(day, parse_hhmm(self.time), ZoneInfo(self.timezone))
+
+
+def review_windows(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The ends of "today" and of "this week" (today and the next 6 local days) in `tz`, as
+    instants: a card due before them is due today / this week."""
+    today = local_day(now, tz)
+    return (
+        due_at(today + timedelta(days=1), time(0, 0), tz),
+        due_at(today + timedelta(days=7), time(0, 0), tz),
+    )
 
 
 def next_reminder_at(setting: ReminderSetting, now: datetime) -> datetime | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core.models import GUILD_SETTING_FIELDS, GuildSettings
 from bot.core.periods import parse_timezone
+from bot.storage.sqlite import review
 from bot.storage.sqlite.answers import UPSERT_MEMBER
 from bot.storage.sqlite.common import ensure_guild, named, named_one, transaction
 
@@ -177,20 +178,23 @@ _GUILD_AGGREGATES = (
 
 
 def reset_scores(conn: sqlite3.Connection, guild_id: int, user_id: int | None) -> int:
-    """Delete one member's (or every member's) answers, exams (open ones too), totals and streaks
-    in a guild, keeping the kept aggregates equal to a rebuild, in one transaction. Returns the
-    answers deleted, the items of submitted exams included.
+    """Delete one member's (or every member's) answers, exams (open ones too), totals, streaks and
+    review cards (pending answers and /review answers too) in a guild, keeping the kept aggregates
+    equal to a rebuild, in one transaction. Returns the answers deleted, the items of submitted
+    exams included.
 
-    Posts, members (names) and the daily schedule stay.
+    Posts, members (names), the daily schedule and review reminder settings stay.
     """
     with transaction(conn):
         if user_id is None:
+            review.reset(conn, "guild_id = ?", (guild_id,))
             n = _exam_answers(conn, "guild_id = ?", (guild_id,))
             n += conn.execute("DELETE FROM answers WHERE guild_id = ?", (guild_id,)).rowcount
             conn.execute("DELETE FROM exams WHERE guild_id = ?", (guild_id,))  # their items cascade
             for table in _GUILD_AGGREGATES:
                 conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
             return int(n)
+        review.reset(conn, "guild_id = ? AND user_id = ?", (guild_id, user_id))
         return _reset_member(conn, guild_id, user_id)
 
 

@@ -38,6 +38,7 @@ UPSERT_MEMBER = (
 _INSERT_ANSWER = (
     f"INSERT INTO answers ({', '.join(NewAnswer._fields)}) VALUES ({marks(len(NewAnswer._fields))})"
 )
+_INSERT_PENDING = "INSERT INTO review_pending (guild_id, user_id, question_key, correct, answered_at) VALUES (?, ?, ?, ?, ?)"
 _INSERT_TOTALS = (
     "INSERT INTO totals (points, answers, correct, guild_id, bucket, user_id) VALUES (?, ?, ?, ?, ?, ?)"
 )
@@ -100,6 +101,11 @@ def record_batch(conn: sqlite3.Connection, reqs: Sequence[AnswerRequest]) -> lis
     outcomes, changes = apply_answers(reqs, posts, plan, facts)
     if changes.answers:
         write_changes(conn, facts, changes)
+        # Each answer schedules its card: a pending row now, FSRS later (sqlite/review.py).
+        conn.executemany(
+            _INSERT_PENDING,
+            [(a.guild_id, a.user_id, a.question_key, a.correct, a.answered_at) for a in changes.answers],
+        )
     return outcomes
 
 

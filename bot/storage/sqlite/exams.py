@@ -24,6 +24,7 @@ from bot.core.exam import Exam, ExamItem, ExamResult, ExamSummary, SectionScore
 from bot.core.models import AnswerResult
 from bot.core.periods import bucket_keys
 from bot.storage.shared import check_result
+from bot.storage.sqlite import review
 from bot.storage.sqlite.answers import ADD_MEMBER_DAY, ADD_QUESTION_DAY, UPSERT_MEMBER, write_totals
 from bot.storage.sqlite.common import (
     ensure_guild,
@@ -294,6 +295,7 @@ def submit_exam(
         if updated != 1:
             return None
         _count_items(conn, guild_id, user_id, day.isoformat(), bucket_keys(day), items)
+        review.queue_exam(conn, exam_id)  # each item schedules its card (sqlite/review.py)
     return get_exam(conn, exam_id)
 
 
