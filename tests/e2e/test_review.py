@@ -111,11 +111,11 @@ async def stats_text(fake: FakeDiscord, w: World, member: Any = None) -> str:
 
 
 async def missed_practice(
-    fake: FakeDiscord, quizbot: BotHarness[Any], w: World, member: Any = None
+    fake: FakeDiscord, quizbot: BotHarness[Any], w: World, member: Any = None, **options: Any
 ) -> Question:
     """`member` gets a private /quiz question and answers it wrong: a card due a day later."""
     who = member or w.member
-    h = await fake.invoke(w.guild, w.quiz, who, "quiz", {"private": True})
+    h = await fake.invoke(w.guild, w.quiz, who, "quiz", {"private": True, **options})
     assert h.message is not None, h.content
     post_id = int(h.message.custom_ids()[0].split(":")[2])
     post = await quizbot.running.storage.get_post(post_id)
@@ -292,3 +292,147 @@ async def test_open_dailies_are_never_served(
     msg = await start(fake, w, w.member_zh)
     assert question_of(quizbot, msg).key == run.question_key
     assert "複習 · 第 1 張" in embed_text(msg)
+
+
+# ------------------------------------------------------------------------------ reminders
+
+
+def dms(fake: FakeDiscord, member: Any) -> list[StoredMessage]:
+    return fake.channel_messages(fake.dm_channel(member.user), include_ephemeral=False)
+
+
+async def remind_on(fake: FakeDiscord, w: World, time: str, member: Any = None) -> str:
+    h = await fake.invoke(w.guild, w.quiz, member or w.member, "review remind on", {"time": time})
+    assert h.ephemeral and "✅" in h.content, h.content
+    return str(h.content)
+
+
+async def test_reminders_fire_once_a_day_at_the_local_time_only_when_due_and_not_twice_after_a_restart(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
+) -> None:
+    w, fake = discord_world, fake_discord
+    clock.set(utc(2030, 3, 1, 0, 30))  # 08:30 in Taipei
+    await set_daily(fake, w, topics="Jobs")  # (Q-004 only: never bob's card, which is Q-002)
+    await missed_practice(fake, quizbot, w, topic="Delta-Lake")  # due on 2 March, 08:30 in Taipei
+    text = await remind_on(fake, w, "8:00")
+    assert "**08:00**" in text and "Asia/Taipei" in text
+    svc = reviews(quizbot)
+    await svc.run_pending()
+    assert svc.next_wake == utc(2030, 3, 2, 0, 0)  # 08:00 has passed today: from tomorrow on
+    assert dms(fake, w.member) == []
+
+    await at(quizbot, clock, utc(2030, 3, 2, 0, 0))  # 08:00: the card is due only at 08:30
+    await at(quizbot, clock, utc(2030, 3, 2, 1, 0))  # and nothing comes later that day
+    assert dms(fake, w.member) == []
+    assert svc.next_wake == utc(2030, 3, 3, 0, 0)
+
+    await at(quizbot, clock, utc(2030, 3, 2, 23, 59, 59))
+    assert dms(fake, w.member) == []
+    await at(quizbot, clock, utc(2030, 3, 3, 0, 0))  # 08:00 on 3 March: one reminder
+    (dm,) = dms(fake, w.member)
+    assert "**1** card(s) due for review in **Study Group**" in dm.content and "/review start" in dm.content
+    assert [b["label"] for b in dm.buttons()] == ["Stop reminders"] and "<@" not in dm.content
+    await at(quizbot, clock, utc(2030, 3, 3, 0, 0, 30))
+    await quizbot.restart()  # a restart the same day does not send it again
+    await reviews(quizbot).run_pending()
+    await at(quizbot, clock, utc(2030, 3, 3, 12, 0))
+    assert len(dms(fake, w.member)) == 1
+
+    await at(quizbot, clock, utc(2030, 3, 4, 0, 0))  # still due the next day: one more
+    assert len(dms(fake, w.member)) == 2
+    await quizbot.stop()  # down across 08:00 on 5 March: sent on start, that day only
+    clock.set(utc(2030, 3, 5, 2, 0))
+    await quizbot.start()
+    await reviews(quizbot).run_pending()
+    assert len(dms(fake, w.member)) == 3
+    await quizbot.restart()
+    await reviews(quizbot).run_pending()
+    assert len(dms(fake, w.member)) == 3
+
+    latest = dms(fake, w.member)[-1]  # "Stop reminders" in the DM: one click
+    click = await fake.click(latest, button(latest, "Stop reminders"), w.member.user)
+    assert click.callback.type == Callback.UPDATE_MESSAGE
+    assert "Reminders for **Study Group** are off" in fake.message(latest.id).content
+    setting = await quizbot.running.storage.get_review_reminder(w.guild.id, w.member.id)
+    assert setting is not None and not setting.enabled
+    await at(quizbot, clock, utc(2030, 3, 6, 0, 0))
+    assert len(dms(fake, w.member)) == 3
+
+
+async def test_reminders_keep_the_local_time_across_both_dst_switches(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
+) -> None:
+    w, fake = discord_world, fake_discord
+    storage = quizbot.running.storage
+    clock.set(utc(2030, 3, 8, 17, 0))  # Friday 12:00 EST
+    await set_daily(fake, w, tz="America/New_York", topics="Jobs")  # never Q-001, bob's card
+    await storage.record_review(
+        w.guild.id, w.member.id, "daily/Q-001", correct=False, reviewed_at=utc(2030, 3, 1)
+    )
+    await remind_on(fake, w, "02:30")
+    svc = reviews(quizbot)
+    await svc.run_pending()
+    assert svc.next_wake == utc(2030, 3, 9, 7, 30)  # Saturday 02:30 EST
+    await at(quizbot, clock, utc(2030, 3, 9, 7, 30))
+    assert len(dms(fake, w.member)) == 1
+    # Sunday 10 March: 02:30 does not exist (clocks jump to 03:00): 03:30 EDT, still 07:30 UTC
+    assert svc.next_wake == utc(2030, 3, 10, 7, 30)
+    await at(quizbot, clock, utc(2030, 3, 10, 7, 29))
+    assert len(dms(fake, w.member)) == 1
+    await at(quizbot, clock, utc(2030, 3, 10, 7, 30))
+    assert len(dms(fake, w.member)) == 2
+    assert svc.next_wake == utc(2030, 3, 11, 6, 30)  # Monday 02:30 EDT
+    await at(quizbot, clock, utc(2030, 3, 11, 6, 30))
+    assert len(dms(fake, w.member)) == 3
+
+    clock.set(utc(2030, 11, 2, 16, 0))  # Saturday 12:00 EDT; 01:30 comes twice on Sunday
+    await remind_on(fake, w, "01:30")
+    await svc.run_pending()
+    assert svc.next_wake == utc(2030, 11, 3, 5, 30)  # the first 01:30 (EDT)
+    await at(quizbot, clock, utc(2030, 11, 3, 5, 30))
+    assert len(dms(fake, w.member)) == 4
+    await at(quizbot, clock, utc(2030, 11, 3, 6, 30))  # the second 01:30 (EST): not again
+    assert len(dms(fake, w.member)) == 4
+    assert svc.next_wake == utc(2030, 11, 4, 6, 30)
+
+
+async def test_closed_dms_mean_a_mention_of_that_member_only_in_the_daily_channel(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
+) -> None:
+    w, fake = discord_world, fake_discord
+    clock.set(utc(2030, 3, 1, 0, 30))
+    await set_daily(fake, w, topics="Jobs")
+    await missed_practice(fake, quizbot, w, topic="Delta-Lake")
+    await remind_on(fake, w, "08:00")
+    w.member.user.dms_open = False
+    mark = fake.mark()
+    await at(quizbot, clock, utc(2030, 3, 3, 0, 0))
+    assert dms(fake, w.member) == []
+    (sent,) = [
+        c
+        for c in fake.calls[mark:]
+        if c.method == "POST"
+        and c.route == "/channels/{channel_id}/messages"
+        and c.ok
+        and "review" in str(c.json.get("content"))
+    ]
+    assert sent.params["channel_id"] == str(w.quiz.id)
+    assert sent.json["content"].startswith(f"<@{w.member.id}> ")
+    mentions = sent.json["allowed_mentions"]
+    assert [int(u) for u in mentions["users"]] == [w.member.id] and mentions["parse"] == []
+    msg = fake.message(int(sent.response["id"]))
+
+    click = await fake.click(msg, button(msg, "Stop reminders"), w.member_zh)  # not hers
+    assert click.ephemeral and f"<@{w.member.id}>" in click.content
+    setting = await quizbot.running.storage.get_review_reminder(w.guild.id, w.member.id)
+    assert setting is not None and setting.enabled
+    await fake.click(msg, button(msg, "Stop reminders"), w.member)
+    assert "are off" in fake.message(msg.id).content and fake.message(msg.id).buttons() == []
+    mark = fake.mark()
+    await at(quizbot, clock, utc(2030, 3, 4, 0, 0))
+    assert not [c for c in fake.calls[mark:] if "review" in str((c.json or {}).get("content"))]
+
+    h = await fake.invoke(w.guild, w.quiz, w.member, "review remind on", {"time": "25:00"})
+    assert "not a time of day" in h.content
+    h = await fake.invoke(w.guild, w.quiz, w.member, "review remind off")
+    assert "Reminders off" in h.content
