@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.cogs.bank_service import BankService
+from bot.cogs.exam.service import ExamService
 from bot.cogs.posts import QuizService
 from bot.cogs.scheduler import DailyScheduler
 
@@ -26,6 +27,8 @@ class Services:
     bank: BankService
     #: The daily question's loop (bot/cogs/scheduler.py), run by the Daily cog.
     scheduler: DailyScheduler
+    #: Mock exams: start, submit and the timer (bot/cogs/exam/service.py), run by the Exam cog.
+    exam: ExamService
 
     @classmethod
     async def create(cls, bot: QuizBot) -> Services:
@@ -36,4 +39,4 @@ class Services:
         # The bank's status times read the scheduler's clock (tests replace `scheduler.now`).
         bank = BankService(bot, now=lambda: scheduler.now())
         scheduler = DailyScheduler(bot, quiz=quiz, bank=bank)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler)
+        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot))
