@@ -115,6 +115,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "(1 question is held back: an open daily question on Discord, hidden until it closes.)",
         ZH: "（1 題暫不出題：它是 Discord 上仍在進行的每日一題，結束後才會出現。）",
     },
+    # --- quizbot practice --review (bot/practice_review.py): due cards in a terminal
+    "practice.review_start": {
+        EN: "Review as '{user}': {n} due (spaced repetition, FSRS; reviews add no points).",
+        ZH: "以「{user}」的身分複習：{n} 張到期（間隔重複，FSRS；複習不加分）。",
+    },
+    "practice.review_nothing_due": {
+        EN: "Nothing is due for '{user}'. Next card due: {when}.",
+        ZH: "「{user}」目前沒有到期的卡片。下一張到期：{when}。",
+    },
+    "practice.review_no_cards": {
+        EN: "'{user}' has no cards yet: every question answered (quizbot practice) becomes one.",
+        ZH: "「{user}」還沒有卡片：每一題作答過的題目（quizbot practice）都會成為一張卡片。",
+    },
+    "practice.review_head": {
+        EN: "Review {number}/{total} · {id} · due since {due}",
+        ZH: "複習 {number}/{total} · {id} · {due} 起到期",
+    },
+    "practice.review_rate": {
+        EN: "\nHow well did you know it? 1 again · 2 hard · 3 or Enter good · 4 easy · e explanation · q quit > ",
+        ZH: "\n你記得多清楚？1 重來 · 2 困難 · 3 或 Enter 良好 · 4 簡單 · e 解析 · q 離開 > ",
+    },
+    "practice.review_rate_help": {
+        EN: "Type 1, 2, 3 or 4 (Enter is 3, good), e for the explanation, q to quit.",
+        ZH: "請輸入 1、2、3 或 4（Enter 等於 3，良好），e 看解析，q 離開。",
+    },
+    "practice.review_next": {
+        EN: "Rated {rating}: next review {when}.",
+        ZH: "評分「{rating}」：下次複習 {when}。",
+    },
+    "practice.review_missing": {
+        EN: "({n} due cards are of questions no longer in this bank or outside the filters: skipped.)",
+        ZH: "（{n} 張到期卡片的題目已不在題庫中或不符合篩選條件：略過。）",
+    },
+    "practice.review_summary": {
+        EN: "\n{reviewed} reviewed, {right} right · still due: {due} · next due: {when}",
+        ZH: "\n複習 {reviewed} 張，答對 {right} 張 · 仍到期：{due} · 下一張到期：{when}",
+    },
+    "practice.review_never": {EN: "none", ZH: "無"},
+    "practice.rating_1": {EN: "Again", ZH: "重來"},
+    "practice.rating_2": {EN: "Hard", ZH: "困難"},
+    "practice.rating_3": {EN: "Good", ZH: "良好"},
+    "practice.rating_4": {EN: "Easy", ZH: "簡單"},
     "quiz.empty_bank": {
         EN: "The question bank is empty; an admin can check it with /quizadmin bank.",
         ZH: "題庫是空的；管理員可以用 /quizadmin bank 檢查。",

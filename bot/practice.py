@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from bot.bank import Bank, Question
+    from bot.settings import Settings
     from bot.storage import Store
 
 from bot.practice_views import PlainScreen, screen_for
@@ -44,6 +45,7 @@ LOCAL_GUILD_ID = 0
 LOCAL_CHANNEL_ID = 0
 QUIT = {"q", "quit", "exit"}
 SKIP = {"s", "skip"}
+DEFAULT_COUNT = 10
 EXPLAIN = {"e", "?", "explain", "explanation"}
 
 
@@ -61,7 +63,17 @@ def add_practice_arguments(parser: argparse.ArgumentParser) -> None:
         help="only questions of this exam section: professional:monitoring-alerting, or a section "
         "of the default blueprint by key or name",
     )
-    parser.add_argument("--count", type=_positive, default=10, help="how many questions (default 10)")
+    parser.add_argument(
+        "--count",
+        type=_positive,
+        default=None,
+        help="how many questions (default 10; with --review, every due card)",
+    )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="review your due cards (spaced repetition: the questions you answered, FSRS schedule; no points)",
+    )
     parser.add_argument("--user", help="whose scores (default: your login name); any name works")
     parser.add_argument("--lang", choices=LOCALES, default="en", help="feedback language")
     parser.add_argument("--dir", help="bank folder (default: QUESTIONS_DIR)")
@@ -281,6 +293,25 @@ def _fail(message: str) -> int:
     return 2
 
 
+def load_for_terminal(folder: str | None) -> tuple[Settings, Bank] | int:
+    """Settings and the bank for a terminal command (`--dir` or QUESTIONS_DIR), or the exit code
+    after saying in one line why there are none."""
+    from bot.bank import load_bank
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    root = Path(folder) if folder else settings.questions_dir
+    if not root.is_dir():
+        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
+    bank = load_bank(root)
+    if not bank.questions:
+        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+    return settings, bank
+
+
 def _section_keys(bank: Bank, ref: str) -> frozenset[str] | None:
     """The keys of the questions in the section `ref` names (None when it names none)."""
     from bot.bank.blueprint import parse_section_ref
@@ -300,6 +331,35 @@ def _section_refs(bank: Bank) -> str:
     return ", ".join(f"{bp.key}:{s.key}" for s in bp.sections)
 
 
+def _pool(args: argparse.Namespace, bank: Bank) -> list[Question] | str:
+    """The questions the filters allow, or why there are none."""
+    from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
+
+    selection, trap = None, args.trap
+    if args.topic:  # the family and topics.yaml groups, as /quiz topic: (bot.bank.topics)
+        selection = bank.topics.resolve(args.topic)
+        if selection is None or not selection.count:
+            close = bank.topics.close(args.topic) or bank.topics.popular()
+            return f"there is no topic {args.topic!r}; try one of: {', '.join(close)}"
+    if trap:
+        counts = tag_counts(bank.questions, "traps")
+        resolved = resolve_tag(counts, trap)
+        if resolved is None:
+            close = close_tags(counts, trap) or [tag for tag, _ in counts.most_common(5)]
+            return f"there is no trap tag {trap!r}; try one of: {', '.join(close)}"
+        trap = resolved
+    flt = Filter.of(selection, difficulty=args.difficulty, trap=trap)
+    pool = [q for q in bank.questions if flt.matches(q)]
+    if args.section:  # the section's questions (bot.bank.blueprint), as /quiz section:
+        in_section = _section_keys(bank, args.section)
+        if in_section is None:
+            return f"there is no exam section {args.section!r}; try one of: {_section_refs(bank)}"
+        pool = [q for q in pool if q.key in in_section]
+    if not pool:
+        return "no question matches these filters"
+    return pool
+
+
 def run_practice(
     args: argparse.Namespace,
     *,
@@ -309,48 +369,24 @@ def run_practice(
 ) -> int:
     """`quizbot practice`. Output goes to `out` (stdout), drawn by rich when it is a terminal
     (`screen_for`); `screen` overrides that choice."""
-    from bot.bank import load_bank
-    from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
-    from bot.settings import SettingsError, load_settings
     from bot.storage import open_store
 
     inp = sys.stdin if inp is None else inp
     out = sys.stdout if out is None else out
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        return _fail(str(exc))
-    root = Path(args.dir) if args.dir else settings.questions_dir
-    if not root.is_dir():
-        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
-    bank = load_bank(root)
-    if not bank.questions:
-        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+    loaded = load_for_terminal(args.dir)
+    if isinstance(loaded, int):
+        return loaded
+    settings, bank = loaded
 
-    selection, trap = None, args.trap
-    if args.topic:  # the family and topics.yaml groups, as /quiz topic: (bot.bank.topics)
-        selection = bank.topics.resolve(args.topic)
-        if selection is None or not selection.count:
-            close = bank.topics.close(args.topic) or bank.topics.popular()
-            return _fail(f"there is no topic {args.topic!r}; try one of: {', '.join(close)}")
-    if trap:
-        counts = tag_counts(bank.questions, "traps")
-        resolved = resolve_tag(counts, trap)
-        if resolved is None:
-            close = close_tags(counts, trap) or [tag for tag, _ in counts.most_common(5)]
-            return _fail(f"there is no trap tag {trap!r}; try one of: {', '.join(close)}")
-        trap = resolved
-    flt = Filter.of(selection, difficulty=args.difficulty, trap=trap)
-    pool = [q for q in bank.questions if flt.matches(q)]
-    if args.section:  # the section's questions (bot.bank.blueprint), as /quiz section:
-        in_section = _section_keys(bank, args.section)
-        if in_section is None:
-            return _fail(f"there is no exam section {args.section!r}; try one of: {_section_refs(bank)}")
-        pool = [q for q in pool if q.key in in_section]
-    if not pool:
-        return _fail("no question matches these filters")
-    count = min(args.count, len(pool))
+    pool = _pool(args, bank)
+    if isinstance(pool, str):
+        return _fail(pool)
     user = (args.user or "").strip() or os.environ.get("QUIZBOT_USER") or default_user()
+    if args.review:
+        from bot.practice_review import run_review
+
+        return run_review(pool, settings.database_path, user, args, inp=inp, out=out, screen=screen)
+    count = min(args.count or DEFAULT_COUNT, len(pool))
 
     with asyncio.Runner() as runner:
         try:

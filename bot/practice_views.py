@@ -67,9 +67,12 @@ def feedback_view(
     outcome: AnswerOutcome,
     locale: str,
     convert: Callable[[str], str] = _to_discord,
+    *,
+    score: bool = True,
 ) -> Blocks:
     """What the Discord feedback embed says: right or wrong, the right option, why the chosen one
-    is wrong, why the right one is right, traps, dispute, score."""
+    is wrong, why the right one is right, traps, dispute, score (not with `score` False: a review
+    scores nothing)."""
     from bot.i18n import t
     from bot.render.dispute import dispute_lines
 
@@ -106,6 +109,8 @@ def feedback_view(
         blocks.append([f"**{t('answer.traps', locale)}**: " + ", ".join(f"`{x}`" for x in q.traps)])
     if q.disputed:
         blocks.extend([line] for line in dispute_lines(q, locale))
+    if not score:
+        return blocks
     if correct and outcome.points_awarded == 0:
         blocks.append([t("answer.score_practice_repeat", locale, total=outcome.total_points)])
     else:
@@ -124,8 +129,10 @@ def feedback_view(
     return blocks
 
 
-def render_feedback(q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> str:
-    return plain(feedback_view(q, chosen, outcome, locale))
+def render_feedback(
+    q: Question, chosen: str, outcome: AnswerOutcome, locale: str, *, score: bool = True
+) -> str:
+    return plain(feedback_view(q, chosen, outcome, locale, score=score))
 
 
 def explanation_view(
@@ -218,8 +225,10 @@ class PlainScreen:
     def question(self, q: Question, number: int, total: int, locale: str, head: str | None = None) -> None:
         self.write(render_question(q, number, total, locale, head) + "\n")
 
-    def feedback(self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> None:
-        self.write(render_feedback(q, chosen, outcome, locale) + "\n")
+    def feedback(
+        self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str, *, score: bool = True
+    ) -> None:
+        self.write(render_feedback(q, chosen, outcome, locale, score=score) + "\n")
 
     def explanation(self, q: Question, locale: str) -> None:
         self.write(render_explanation(q, locale) + "\n")
@@ -251,8 +260,10 @@ class RichScreen(PlainScreen):
         self.console.rule(Text(head or line), style="cyan", characters="─")
         self._markdown(blocks)
 
-    def feedback(self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str) -> None:
-        self._markdown(feedback_view(q, chosen, outcome, locale, for_terminal))
+    def feedback(
+        self, q: Question, chosen: str, outcome: AnswerOutcome, locale: str, *, score: bool = True
+    ) -> None:
+        self._markdown(feedback_view(q, chosen, outcome, locale, for_terminal, score=score))
 
     def explanation(self, q: Question, locale: str) -> None:
         from rich.text import Text

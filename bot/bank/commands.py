@@ -1,4 +1,4 @@
-"""`quizbot bank check|show|export|repair`."""
+"""`quizbot bank check|show|export|repair` (export: JSON, or an Anki deck with bot/bank/anki.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from typing import Any
 from bot.bank.bank import Bank, printable
 from bot.bank.loader import load_bank
 from bot.bank.model import Question
+
+ANKI_FILE = "quizbot.apkg"
 
 
 def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,9 +43,17 @@ def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show.add_argument("--dir", help="bank folder (default: QUESTIONS_DIR)")
     show.set_defaults(func=cmd_show)
 
-    export = cmds.add_parser("export", help="print the parsed bank, one object per question")
+    export = cmds.add_parser(
+        "export", help="print the parsed bank as JSON, or write an Anki deck (--format anki)"
+    )
     export.add_argument("dir", nargs="?", help="bank folder (default: QUESTIONS_DIR)")
-    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument(
+        "--format", choices=["json", "anki"], default="json", help="json (stdout) or anki (an .apkg file)"
+    )
+    export.add_argument("--topic", help="only questions on this topic (as quizbot practice --topic)")
+    export.add_argument(
+        "-o", "--output", type=Path, help=f"where the .apkg goes (default: {ANKI_FILE}); json goes to stdout"
+    )
     export.set_defaults(func=cmd_export)
 
     repair = cmds.add_parser(
@@ -241,10 +251,56 @@ def export_dispute_note(q: Question) -> str | None:
     return f"{q.dispute_note}\n{sentence}" if q.dispute_note else sentence
 
 
+def _on_topic(bank: Bank, topic: str | None) -> tuple[list[Question], str | None] | None:
+    """The questions on `topic` (all without one) and the topic's name; None when the bank has
+    no such topic."""
+    if not topic:
+        return list(bank.questions), None
+    from bot.bank.select import Filter
+
+    selection = bank.topics.resolve(topic)
+    if selection is None or not selection.count:
+        return None
+    flt = Filter.of(selection)
+    return [q for q in bank.questions if flt.matches(q)], selection.name
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     _, bank = _load(args.dir)
-    json.dump([export_record(q) for q in bank.questions], sys.stdout, ensure_ascii=False, indent=1)
+    found = _on_topic(bank, args.topic)
+    if found is None:
+        close = bank.topics.close(args.topic) or bank.topics.popular()
+        print(f"quizbot: there is no topic {args.topic!r}; try one of: {', '.join(close)}", file=sys.stderr)
+        return 2
+    questions, topic = found
+    if args.format == "anki":
+        return _export_anki(questions, args.output or Path(ANKI_FILE), topic)
+    if args.output:
+        print("quizbot: --output is for --format anki; JSON goes to stdout", file=sys.stderr)
+        return 2
+    json.dump([export_record(q) for q in questions], sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
+    return 0
+
+
+def _export_anki(questions: list[Question], path: Path, topic: str | None) -> int:
+    from bot.bank.anki import DEFAULT_DECK_NAME, write_apkg
+
+    if not questions:
+        print("quizbot: no questions to export", file=sys.stderr)
+        return 1
+    if path.is_dir():
+        print(f"quizbot: {path} is a folder; give a file name, e.g. {path / ANKI_FILE}", file=sys.stderr)
+        return 2
+    deck = f"{DEFAULT_DECK_NAME} · {topic}" if topic else DEFAULT_DECK_NAME
+    try:
+        n = write_apkg(questions, path, deck_name=deck)
+    except OSError as exc:
+        print(f"quizbot: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {n} note{'s' if n != 1 else ''} to {path} (Anki deck {deck!r}; importing it again updates them)"
+    )
     return 0
 
 

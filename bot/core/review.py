@@ -141,13 +141,13 @@ class ReviewStats:
     due_today: int  # due before the end of today (includes due_now)
     due_week: int  # due before the end of the 7th local day from today (includes due_today)
     next_due: datetime | None  # the earliest due instant of any card
-    recalls: int  # answers in the last RETENTION_DAYS days to cards seen before (every kind)
+    recalls: int  # /review answers in the last RETENTION_DAYS days to cards the member had already
     recalled: int  # of those, right
-    reviews: int  # /review answers in the last RETENTION_DAYS days
+    reviews: int  # every /review answer in the last RETENTION_DAYS days
 
     @property
     def retention(self) -> float | None:
-        """Share of recall attempts answered right (None without any)."""
+        """Share of recall attempts in /review answered right (None without any)."""
         return self.recalled / self.recalls if self.recalls else None
 
 

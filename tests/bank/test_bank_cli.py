@@ -128,3 +128,76 @@ def test_check_prints_file_names_with_their_control_characters_escaped(
     assert "e\\x1b[2J\\x1b[31mred.yaml:" in out
     assert not any(line.startswith("Q-1.md:3") for line in out.splitlines())
     assert "two\\x0aQ-1.md:3: forged.yaml:" in out
+
+
+def _apkg_notes(path: Path, tmp_path: Path) -> list[tuple[str, str, str]]:
+    """(guid, key field, tags) of each note of an .apkg (Anki's SQLite collection in a zip)."""
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        z.extract("collection.anki2", tmp_path)
+    conn = sqlite3.connect(tmp_path / "collection.anki2")
+    try:
+        rows = conn.execute("SELECT guid, flds, tags FROM notes ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    return [(guid, flds.split("\x1f")[2], tags.strip()) for guid, flds, tags in rows]
+
+
+def test_export_anki(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.bank.anki import note_guid
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["bank", "export", "--format", "anki", str(TEST_BANK)]) == 0  # default file name
+    assert "wrote 9 notes to quizbot.apkg" in capsys.readouterr().out
+    notes = _apkg_notes(tmp_path / "quizbot.apkg", tmp_path)
+    assert len(notes) == 9 and all(guid == note_guid(key) for guid, key, _ in notes)
+    out = tmp_path / "decks" / "streaming.apkg"
+    out.parent.mkdir()
+    args = [
+        "bank",
+        "export",
+        "--format",
+        "anki",
+        "--topic",
+        "structured streaming",
+        "-o",
+        str(out),
+        str(TEST_BANK),
+    ]
+    assert main(args) == 0
+    assert "wrote 2 notes" in capsys.readouterr().out
+    got = _apkg_notes(out, tmp_path / "decks")
+    assert sorted(key for _, key, _ in got) == ["by-order_a/Q-202", "by-order_b/Q-201"]
+    assert all("topic::Structured-Streaming" in tags.split() for _, _, tags in got)
+    assert main(args) == 0  # again: the same GUIDs
+    assert _apkg_notes(out, tmp_path / "decks") == got
+
+
+def test_export_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bank", "export", "--format", "anki", "--topic", "no-such-topic", str(TEST_BANK)]) == 2
+    assert "there is no topic 'no-such-topic'" in capsys.readouterr().err
+    assert main(["bank", "export", "--format", "anki", "-o", str(tmp_path), str(TEST_BANK)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "bank",
+                "export",
+                "--format",
+                "anki",
+                "-o",
+                str(tmp_path / "no" / "dir" / "x.apkg"),
+                str(TEST_BANK),
+            ]
+        )
+        == 1
+    )
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["bank", "export", "-o", str(tmp_path / "x.json"), str(TEST_BANK)]) == 2
+    assert "--output is for --format anki" in capsys.readouterr().err
+    assert main(["bank", "export", "--format", "json", "--topic", "unity catalog", str(TEST_BANK)]) == 0
+    assert {r["key"] for r in json.loads(capsys.readouterr().out)} == {"by-order_a/Q-203", "by-order_b/Q-204"}
