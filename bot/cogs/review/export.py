@@ -69,13 +69,14 @@ async def deck_files(questions: Sequence[Question], limit: int, locale: str) -> 
     whole = await asyncio.to_thread(apkg_bytes, questions, labels=words)
     if len(whole) <= limit:
         return [whole]
+    most = min(MAX_PARTS, len(questions))
     parts = max(2, math.ceil(len(whole) / limit))
-    while parts <= min(MAX_PARTS, len(questions)):
+    while parts <= most:
         files = [await asyncio.to_thread(apkg_bytes, c, labels=words) for c in chunks(questions, parts)]
         if all(len(f) <= limit for f in files):
             return files
         parts += 1
-    raise TooBig(len(whole), limit, MAX_PARTS)
+    raise TooBig(len(whole), limit, max(most, 1))
 
 
 def filenames(count: int) -> list[str]:
