@@ -114,7 +114,7 @@ class Review(commands.Cog):
         except ValueError:
             await reply(interaction, t("review.bad_time", locale, time=cut(time or "", 40)))
             return
-        self.service.wake()
+        self.service.changed(interaction.guild_id, interaction.user.id)
         nxt = next_reminder_at(setting, now)
         when = view.when(nxt) if nxt is not None else "—"
         await reply(

@@ -94,6 +94,11 @@ class ReviewService:
         self.wake()
         await asyncio.wait_for(fut, timeout)
 
+    def changed(self, guild_id: int, user_id: int) -> None:
+        """A member turned their reminder on or changed its time: look again (today included)."""
+        self._empty.pop((guild_id, user_id), None)
+        self.wake()
+
     def claim_click(self, guild_id: int, user_id: int, key: str) -> bool:
         """Whether a review click on this card may go ahead (False while another is in flight:
         a double click records one review). Release with `release_click`."""
@@ -127,9 +132,11 @@ class ReviewService:
 
     async def _pass(self) -> float:
         """Fold what is pending, send what is due; the seconds until the next reminder is due."""
-        storage = self.bot.storage
-        while await storage.fold_reviews(limit=FOLD_BATCH) >= FOLD_BATCH:
-            pass  # a backlog (a big seed): folded in batches, each its own transaction
+        try:
+            while await self.bot.storage.fold_reviews(limit=FOLD_BATCH) >= FOLD_BATCH:
+                pass  # a backlog (a big seed): folded in batches, each its own transaction
+        except Exception:  # reads fold what they need themselves: the reminders still go out
+            log.exception("folding answers into review cards failed; trying again at the next pass")
         now = self.now()
         wake_at = await self.run_due(now)
         self.next_wake = min(wake_at) if wake_at else None
