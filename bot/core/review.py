@@ -4,12 +4,12 @@ Every question a member answers becomes a card for that member in that server, s
 FSRS through the `fsrs` package (py-fsrs 6): a wrong answer is rated Again, a right one Good; in
 /review a member may say Hard or Easy (or Again) after a right answer. Cards are scheduled in whole
 days (no same-day learning steps, no fuzz), so a missed question is due the next day. The card's
-state is `fsrs.Card.to_dict()` as JSON. See docs/review.md.
+state is `fsrs.Card.to_dict()` as compact JSON (orjson: ~10x faster than the json module, and the
+answers' fold runs it once per answer). See docs/review.md.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
@@ -17,6 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import fsrs
+import orjson
 
 from bot.core.schedule import due_at, local_day, parse_hhmm
 
@@ -71,8 +72,8 @@ def new_card() -> fsrs.Card:
 def load_card(state_json: str) -> fsrs.Card:
     """The fsrs card of a stored state; ValueError when the JSON is not one."""
     try:
-        return fsrs.Card.from_dict(json.loads(state_json))
-    except (TypeError, KeyError, json.JSONDecodeError) as exc:
+        return fsrs.Card.from_dict(orjson.loads(state_json))
+    except (TypeError, KeyError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
         raise ValueError(f"not an FSRS card state: {exc}") from None
 
 
@@ -83,7 +84,7 @@ def schedule(state_json: str | None, rating: Rating, at: datetime) -> CardState:
     if card.last_review is not None and at < card.last_review:
         at = card.last_review
     card, _log = _SCHEDULER.review_card(card, fsrs.Rating(int(rating)), at)
-    return CardState(json.dumps(card.to_dict(), separators=(",", ":")), card.due, card.last_review)
+    return CardState(orjson.dumps(card.to_dict()).decode(), card.due, card.last_review)
 
 
 def retrievability(state_json: str, at: datetime) -> float:

@@ -268,8 +268,8 @@ class Store(Protocol):
         ...
 
     async def fold_reviews(self, *, limit: int = 10_000) -> int:
-        """Fold up to `limit` pending answers (any guild, oldest first) into card state; returns
-        how many. The bot calls it now and then so reads find little to fold."""
+        """Fold up to `limit` pending answers (any guild; each card's in the order given) into card
+        state; returns how many. The bot calls it now and then so reads find little to fold."""
         ...
 
     async def pending_reviews(self) -> int:

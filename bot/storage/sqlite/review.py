@@ -9,12 +9,13 @@ never misses an answer; `fold_pending` does the rest in bounded batches.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
+
+import orjson
 
 from bot.core.review import (
     RETENTION_DAYS,
@@ -51,7 +52,6 @@ _UPSERT_CARD = (
     "DO UPDATE SET due = excluded.due, last_review = excluded.last_review, reps = excluded.reps, "
     "lapses = excluded.lapses, last_rating = excluded.last_rating, state = excluded.state"
 )
-_PENDING_COLS = "pending_id, guild_id, user_id, question_key, correct, answered_at"
 
 Key = tuple[int, int, str]  # guild_id, user_id, question_key
 CardRow = tuple[int, int, str, int, int, int, int, int, str]  # as _CARD_COLS
@@ -96,25 +96,37 @@ def _apply(old: CardRow | None, key: Key, rating: Rating, at_ms: int) -> CardRow
     return (*key, to_ms(state.due), to_ms(state.last_review), reps, lapses, int(rating), state.state_json)
 
 
-def _fold_rows(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, int, str, int, int]]) -> None:
-    """Replay pending rows (in order) into their cards and delete them; inside a transaction."""
-    if not rows:
-        return
-    cards: dict[Key, CardRow | None] = dict(_read_cards(conn, {(g, u, q) for _, g, u, q, _, _ in rows}))
-    for _, g, u, q, correct, at_ms in rows:
+# One statement reads a batch of pending answers with their cards' current rows (NULL when new).
+_PENDING_WITH_CARDS = (
+    "SELECT p.pending_id, p.guild_id, p.user_id, p.question_key, p.correct, p.answered_at, "
+    "c.due, c.last_review, c.reps, c.lapses, c.last_rating, c.state "
+    "FROM review_pending AS p LEFT JOIN cards AS c "
+    "ON c.guild_id = p.guild_id AND c.user_id = p.user_id AND c.question_key = p.question_key"
+)
+
+
+def _fold_rows(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Replay pending rows (`_PENDING_WITH_CARDS`, in pending order) into their cards; inside a
+    transaction. A card answered twice in the batch carries its state from one to the next."""
+    cards: dict[Key, CardRow] = {}
+    for _, g, u, q, correct, at_ms, *card in rows:
         key = (g, u, q)
-        cards[key] = _apply(cards.get(key), key, rating_for_answer(bool(correct)), at_ms)
-    conn.executemany(_UPSERT_CARD, [row for row in cards.values() if row is not None])
-    for chunk in chunks([r[0] for r in rows]):
-        conn.execute(f"DELETE FROM review_pending WHERE pending_id IN ({marks(len(chunk))})", chunk)
+        old = cards.get(key) or (None if card[0] is None else cast(CardRow, (g, u, q, *card)))
+        cards[key] = _apply(old, key, rating_for_answer(bool(correct)), at_ms)
+    conn.executemany(_UPSERT_CARD, cards.values())
 
 
 def _fold_member_in_txn(conn: sqlite3.Connection, guild_id: int, user_id: int) -> None:
     rows = conn.execute(
-        f"SELECT {_PENDING_COLS} FROM review_pending WHERE guild_id = ? AND user_id = ? ORDER BY pending_id",
+        f"{_PENDING_WITH_CARDS} WHERE p.guild_id = ? AND p.user_id = ? ORDER BY p.pending_id",
         (guild_id, user_id),
     ).fetchall()
-    _fold_rows(conn, rows)
+    if rows:
+        _fold_rows(conn, rows)
+        conn.execute(
+            "DELETE FROM review_pending WHERE guild_id = ? AND user_id = ? AND pending_id <= ?",
+            (guild_id, user_id, rows[-1][0]),
+        )
 
 
 def fold_member(conn: sqlite3.Connection, guild_id: int, user_id: int) -> None:
@@ -127,12 +139,16 @@ def fold_member(conn: sqlite3.Connection, guild_id: int, user_id: int) -> None:
 
 
 def fold_pending(conn: sqlite3.Connection, limit: int) -> int:
-    """Fold the oldest `limit` pending rows (any member) in one transaction; returns how many."""
+    """Fold `limit` pending rows (any member) in one transaction; returns how many. Rows are taken
+    member by member (each member's in order): a member's cards share pages, so a batch rewrites
+    far fewer pages than in answer order (bench/review.py: the commit's CPU ~5x less)."""
     with transaction(conn):
         rows = conn.execute(
-            f"SELECT {_PENDING_COLS} FROM review_pending ORDER BY pending_id LIMIT ?", (limit,)
+            f"{_PENDING_WITH_CARDS} ORDER BY p.guild_id, p.user_id, p.pending_id LIMIT ?", (limit,)
         ).fetchall()
-        _fold_rows(conn, rows)
+        if rows:
+            _fold_rows(conn, rows)
+            conn.executemany("DELETE FROM review_pending WHERE pending_id = ?", [(row[0],) for row in rows])
     return len(rows)
 
 
@@ -146,7 +162,7 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 def _view(row: sqlite3.Row | CardRow) -> CardView:
     g, u, q, due, last, reps, lapses, rating, state = tuple(row)
-    stability = json.loads(state).get("stability")
+    stability = orjson.loads(state).get("stability")
     return CardView(
         guild_id=g,
         user_id=u,
@@ -236,15 +252,16 @@ def record_review(
     )
 
 
-def _due_count(
+def due_count(
     conn: sqlite3.Connection,
     guild_id: int,
     user_id: int,
     before_ms: int,
     hidden: AbstractSet[str],
     *,
-    lt: bool,
+    lt: bool = False,
 ) -> int:
+    """The member's cards due at `before_ms` (before it, with `lt`), `hidden` keys left out."""
     op = "<" if lt else "<="
     n = conn.execute(
         f"SELECT count(*) FROM cards WHERE guild_id = ? AND user_id = ? AND due {op} ?",
@@ -287,9 +304,9 @@ def review_stats(
     ).fetchone()
     return ReviewStats(
         cards=int(cards),
-        due_now=_due_count(conn, guild_id, user_id, now_ms, hidden, lt=False),
-        due_today=_due_count(conn, guild_id, user_id, to_ms(end_today), hidden, lt=True),
-        due_week=_due_count(conn, guild_id, user_id, to_ms(end_week), hidden, lt=True),
+        due_now=due_count(conn, guild_id, user_id, now_ms, hidden, lt=False),
+        due_today=due_count(conn, guild_id, user_id, to_ms(end_today), hidden, lt=True),
+        due_week=due_count(conn, guild_id, user_id, to_ms(end_week), hidden, lt=True),
         next_due=None if nxt is None else from_ms(nxt),
         recalls=int(recalls),
         recalled=int(recalled),
@@ -368,7 +385,7 @@ def claim_reminder(
         if row is None or not row[0] or (row[1] is not None and row[1] >= day.isoformat()):
             return None
         _fold_member_in_txn(conn, guild_id, user_id)
-        due = _due_count(conn, guild_id, user_id, now_ms, hidden, lt=False)
+        due = due_count(conn, guild_id, user_id, now_ms, hidden, lt=False)
         if due == 0:
             return None
         conn.execute(
