@@ -432,6 +432,16 @@ async def test_closed_dms_mean_a_mention_of_that_member_only_in_the_daily_channe
     await at(quizbot, clock, utc(2030, 3, 4, 0, 0))
     assert not [c for c in fake.calls[mark:] if "review" in str((c.json or {}).get("content"))]
 
+    await remind_on(fake, w, "08:00", w.member_zh)  # mei has a card too, then leaves the server
+    await quizbot.running.storage.record_review(
+        w.guild.id, w.member_zh.id, "daily/Q-001", correct=False, reviewed_at=utc(2030, 3, 1)
+    )
+    del w.guild.members[w.member_zh.id]
+    await at(quizbot, clock, utc(2030, 3, 5, 0, 0))
+    assert dms(fake, w.member_zh) == []
+    setting = await quizbot.running.storage.get_review_reminder(w.guild.id, w.member_zh.id)
+    assert setting is not None and not setting.enabled
+
     h = await fake.invoke(w.guild, w.quiz, w.member, "review remind on", {"time": "25:00"})
     assert "not a time of day" in h.content
     h = await fake.invoke(w.guild, w.quiz, w.member, "review remind off")

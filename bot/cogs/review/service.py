@@ -14,7 +14,9 @@ not ask again (a restart the same day asks once more). A bot that was down at th
 sends the reminder when it starts, while that local day lasts.
 
 The message is a DM; when the member's DMs are closed (403), a mention of the member, and no one
-else, in the server's daily question channel. It carries a "Stop reminders" button.
+else, in the server's daily question channel. It carries a "Stop reminders" button. A member who
+has left the server (Discord says so, asked at most once a day each: bot.cogs.guard) gets none:
+their reminder is turned off.
 """
 
 from __future__ import annotations
@@ -170,6 +172,12 @@ class ReviewService:
                 wake_at.append(at)
                 continue
             if self.bot.get_guild(setting.guild_id) is None:  # not (or not yet) in that server
+                continue
+            if not await self.bot.spoilers.is_member(*who):  # they left: no more reminders
+                log.info(
+                    "review reminder of %s in %s turned off: not a member", setting.user_id, setting.guild_id
+                )
+                await self.bot.storage.set_review_reminder(*who, enabled=False, now=now)
                 continue
             count = await self.bot.storage.claim_review_reminder(*who, day, now=now)
             if count is None:
