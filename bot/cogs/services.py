@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.cogs.bank_service import BankService
 from bot.cogs.posts import QuizService
+from bot.cogs.reports_service import ReportService
 from bot.cogs.scheduler import DailyScheduler
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ class Services:
     bank: BankService
     #: The daily question's loop (bot/cogs/scheduler.py), run by the Daily cog.
     scheduler: DailyScheduler
+    #: Reports of broken questions: paused questions, flags, replies (bot/cogs/reports_service.py).
+    reports: ReportService
 
     @classmethod
     async def create(cls, bot: QuizBot) -> Services:
@@ -35,5 +38,7 @@ class Services:
         scheduler: DailyScheduler
         # The bank's status times read the scheduler's clock (tests replace `scheduler.now`).
         bank = BankService(bot, now=lambda: scheduler.now())
-        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler)
+        reports = ReportService(bot, bank=bank)
+        await reports.load()
+        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank, reports=reports)
+        return cls(quiz=quiz, bank=bank, scheduler=scheduler, reports=reports)
