@@ -36,6 +36,8 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.scores",
     "bot.cogs.daily",
     "bot.cogs.admin",
+    "bot.cogs.exam",
+    "bot.cogs.plan",
     "bot.cogs.reports",
 )
 

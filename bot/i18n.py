@@ -534,6 +534,154 @@ MESSAGES: dict[str, dict[str, str]] = {
         "時區：**{zone}**（用 /quizadmin daily set 設定）",
     },
     "admin.settings_saved": {EN: "✅ Saved.", ZH: "✅ 已儲存。"},
+    # --- issue 17 on Discord: /exam (examcmd.), /stats readiness (readinesscmd.), /plan (plancmd.)
+    "examcmd.started": {
+        EN: "📝 **{name}**: {n} questions, {minutes} min. No answer is shown until you submit; "
+        "the exam is submitted by itself when the time is up. Lost this message? `/exam resume`.",
+        ZH: "📝 **{name}**：{n} 題，{minutes} 分鐘。交卷前不會顯示任何答案；時間到會自動交卷。"
+        "訊息不見了？用 `/exam resume`。",
+    },
+    "examcmd.fewer": {
+        EN: "⚠️ The bank holds only {n} questions for this exam (you asked for {asked}): the exam has {n}.",
+        ZH: "⚠️ 題庫中這份考試只有 {n} 題可用（你要求 {asked} 題）：本次考試共 {n} 題。",
+    },
+    "examcmd.too_many": {
+        EN: "At most {max} questions for **{name}** (you asked for {n}).",
+        ZH: "**{name}** 最多 {max} 題（你要求 {n} 題）。",
+    },
+    "examcmd.no_questions": {
+        EN: "No question of the bank falls in a section of **{name}** (or all of them are open daily "
+        "questions now). `quizbot bank check --exam` shows why.",
+        ZH: "題庫中沒有題目屬於 **{name}** 的任何章節（或都是進行中的每日一題）。`quizbot bank check --exam` 可以看原因。",
+    },
+    "examcmd.already_open": {
+        EN: "You already have an exam in progress (it ends {when}): `/exam resume` brings it back, "
+        "and its Submit button ends it. One exam at a time.",
+        ZH: "你已經有一份進行中的考試（{when}結束）：用 `/exam resume` 叫回來，或按「交卷」結束它。一次只能考一份。",
+    },
+    "examcmd.previous_submitted": {
+        EN: "Your previous exam ran out of time and was submitted: see `/exam history`.",
+        ZH: "你上一份考試時間已到，已自動交卷：請看 `/exam history`。",
+    },
+    "examcmd.none_open": {
+        EN: "You have no exam in progress. Start one with `/exam start`.",
+        ZH: "你沒有進行中的考試。用 `/exam start` 開始一份。",
+    },
+    "examcmd.resumed": {
+        EN: "⏱️ {minutes} min left (until {when}).",
+        ZH: "⏱️ 剩下 {minutes} 分鐘（到 {when}）。",
+    },
+    "examcmd.no_history": {
+        EN: "You have not submitted a mock exam here yet. Start one with `/exam start`.",
+        ZH: "你在這裡還沒有交過模擬考。用 `/exam start` 開始一份。",
+    },
+    "examcmd.time_up": {
+        EN: "⏰ Time is up: your exam was submitted.",
+        ZH: "⏰ 時間到：你的考試已交卷。",
+    },
+    "examcmd.was_submitted": {
+        EN: "This exam has been submitted already.",
+        ZH: "這份考試已經交卷了。",
+    },
+    "examcmd.dm_auto": {
+        EN: "⏰ Time was up for your mock exam in **{guild}**: it was submitted with the answers you had picked.",
+        ZH: "⏰ 你在 **{guild}** 的模擬考時間到了：已用你選好的答案自動交卷。",
+    },
+    "examcmd.failed": {
+        EN: "Something went wrong with your exam (it has been logged). Nothing is lost: try again, or `/exam resume`.",
+        ZH: "你的考試出了點問題（已記錄）。沒有遺失任何東西：請再試一次，或用 `/exam resume`。",
+    },
+    "examcmd.unknown_exam": {
+        EN: "I don't know this exam any more.",
+        ZH: "找不到這份考試了。",
+    },
+    "examcmd.choose_full": {
+        EN: "This question takes {n} answers: unpick one before picking another.",
+        ZH: "這題要選 {n} 個答案：請先取消一個再選另一個。",
+    },
+    "examcmd.explain_after": {
+        EN: "Explanations come after you submit.",
+        ZH: "交卷後才能看解析。",
+    },
+    "examcmd.prev": {EN: "Previous", ZH: "上一題"},
+    "examcmd.next": {EN: "Next", ZH: "下一題"},
+    "examcmd.flag": {EN: "Flag", ZH: "標記"},
+    "examcmd.unflag": {EN: "Unflag", ZH: "取消標記"},
+    "examcmd.submit": {EN: "Submit", ZH: "交卷"},
+    "examcmd.jump": {EN: "Go to question…", ZH: "跳到第幾題…"},
+    "examcmd.jump_option": {EN: "Question {n} · {mark}", ZH: "第 {n} 題 · {mark}"},
+    "examcmd.mark.answered": {EN: "answered", ZH: "已作答"},
+    "examcmd.mark.partial": {EN: "too few letters", ZH: "選項不足"},
+    "examcmd.mark.empty": {EN: "not answered", ZH: "未作答"},
+    "examcmd.confirm": {EN: "Submit now", ZH: "確定交卷"},
+    "examcmd.back": {EN: "Back to the exam", ZH: "回到考試"},
+    "examcmd.confirm_question": {
+        EN: "**Submit your exam of {n} questions?** You cannot change answers afterwards.",
+        ZH: "**確定要交出這份 {n} 題的考試嗎？** 交卷後就不能再改答案。",
+    },
+    "examcmd.confirm_counts": {
+        EN: "⚠️ {unanswered} not answered · {short} with too few letters · {flagged} flagged for review.",
+        ZH: "⚠️ {unanswered} 題未作答 · {short} 題選項不足 · {flagged} 題標記待檢查。",
+    },
+    "examcmd.confirm_all": {
+        EN: "✅ Every question is answered and none is flagged.",
+        ZH: "✅ 每題都已作答，也沒有標記待檢查的題目。",
+    },
+    "examcmd.explain_menu": {
+        EN: "Explain a missed question ({first}–{last})",
+        ZH: "看答錯題目的解析（第 {first}–{last} 題）",
+    },
+    "examcmd.blueprint_choice": {
+        EN: "{name} · {n} questions · {minutes} min",
+        ZH: "{name} · {n} 題 · {minutes} 分鐘",
+    },
+    "examcmd.section_choice": {
+        EN: "{blueprint} › {section} — {n} questions",
+        ZH: "{blueprint} › {section} — {n} 題",
+    },
+    "examcmd.no_blueprints": {
+        EN: "No exam blueprint is loaded (see `/quizadmin bank`).",
+        ZH: "沒有載入任何考試藍圖（請看 `/quizadmin bank`）。",
+    },
+    "examcmd.no_default_blueprint": {
+        EN: "Which exam? Name one of: {names}.",
+        ZH: "要考哪一份？請從這些選一個：{names}。",
+    },
+    "examcmd.unknown_blueprint": {
+        EN: "I don't know the exam `{name}`. There are: {names}.",
+        ZH: "找不到考試 `{name}`。現有：{names}。",
+    },
+    "examcmd.unknown_section": {
+        EN: "I don't know the section `{ref}`. Pick one from the list, e.g. {examples}.",
+        ZH: "找不到章節 `{ref}`。請從清單中選一個，例如：{examples}。",
+    },
+    "readinesscmd.no_answers": {
+        EN: "None of your answers here falls in a section of **{name}** yet. Try `/quiz section:` or `/exam start`.",
+        ZH: "你在這裡的作答還沒有落在 **{name}** 的任何章節。試試 `/quiz section:` 或 `/exam start`。",
+    },
+    "readinesscmd.server_empty": {
+        EN: "Nobody's answers here fall in a section of **{name}** yet.",
+        ZH: "這裡還沒有人的作答落在 **{name}** 的任何章節。",
+    },
+    "readinesscmd.failed": {
+        EN: "I could not read the answers (the database did not answer); it has been logged. Please try again.",
+        ZH: "無法讀取作答紀錄（資料庫沒有回應），已記錄下來。請再試一次。",
+    },
+    "readinesscmd.radar": {EN: "Accuracy per exam section", ZH: "各考試章節的正確率"},
+    "plancmd.day": {EN: "Day {n}", ZH: "第 {n} 天"},
+    "plancmd.days": {EN: "Days {first}–{last}", ZH: "第 {first}–{last} 天"},
+    "plancmd.section_gone": {
+        EN: "This section is not in the bank's blueprints any more: run `/plan` again.",
+        ZH: "題庫的考試藍圖中已經沒有這個章節：請重新執行 `/plan`。",
+    },
+    "plancmd.empty_section": {
+        EN: "No question of the bank falls in **{section}** yet.",
+        ZH: "題庫中還沒有屬於 **{section}** 的題目。",
+    },
+    "plancmd.failed": {
+        EN: "Something went wrong with the plan (it has been logged). Please try again.",
+        ZH: "衝刺計畫出了點問題（已記錄）。請再試一次。",
+    },
     # --- exams, readiness, sprint plan (bot/render/exam.py, readiness.py, radar.py)
     "exam.page_title": {
         EN: "Question {n} of {total} · {section}",
@@ -1008,6 +1156,35 @@ COMMANDS_ZH: dict[str, str] = {
     "Seconds a member waits between public /quiz posts (0: no wait)": "成員兩次公開 /quiz 之間要等幾秒（0：不用等）",
     "Minutes a /quiz post stays open before its answer is revealed": "/quiz 題目開放幾分鐘後公布答案",
     "Language of public posts (auto: the server's Discord language)": "公開貼文的語言（自動：伺服器的 Discord 語言）",
+    # issue 17 on Discord: /exam, /stats readiness, /plan, /quiz section:
+    "exam": "模擬考",
+    "start": "開始",
+    "resume": "繼續",
+    "history": "紀錄",
+    "blueprint": "考試藍圖",
+    "questions": "題數",
+    "minutes": "分鐘數",
+    "readiness": "準備度",
+    "plan": "衝刺計畫",
+    "days": "天數",
+    "Timed mock exams, private to you, graded per section": "限時模擬考，只有你看得到，依章節計分",
+    "Start a timed mock exam (only you see it)": "開始一份限時模擬考（只有你看得到）",
+    "Which exam (default: the bank's own, else the Professional one)": "哪一份考試（預設：題庫自己的，否則是 Professional）",
+    "How many questions (default: as many as the real exam)": "題數（預設：和正式考試一樣）",
+    "Time limit in minutes (default: the real exam's pace for that many questions)": (
+        "時間限制，以分鐘計（預設：依正式考試的速度換算題數）"
+    ),
+    "Bring back your exam in progress, with the time left": "叫回進行中的考試，並顯示剩餘時間",
+    "Your submitted mock exams and their scores": "你交過的模擬考與分數",
+    "Would you pass? Accuracy per exam section, a predicted score": "你會通過嗎？各考試章節的正確率與預估分數",
+    "The whole server's weak sections and most missed questions (default: yours)": (
+        "整個伺服器的弱項章節與最常答錯的題目（預設：你自己的）"
+    ),
+    "A day-by-day study plan for an exam, weakest sections first": "考前逐日衝刺計畫，最弱的章節優先",
+    "How many days (default: 7)": "幾天（預設：7）",
+    "Only questions of this exam section (e.g. professional:monitoring-alerting)": (
+        "只出這個考試章節的題目（例如 professional:monitoring-alerting）"
+    ),
     # choices
     "L1 · Basic": "L1 · 基礎",
     "L2 · Intermediate": "L2 · 中階",

@@ -501,7 +501,7 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
 
 
 def clocked_bot(clock: Clock) -> Callable[[Settings], QuizBot]:
-    """A `bot_factory`: QuizBot whose daily scheduler reads `clock` and has no rate limit."""
+    """A `bot_factory`: QuizBot whose daily scheduler (with no rate limit) and exam timer read `clock`."""
     from bot.app import QuizBot
 
     class ClockedBot(QuizBot):
@@ -510,6 +510,7 @@ def clocked_bot(clock: Clock) -> Callable[[Settings], QuizBot]:
             sched = self.services.scheduler
             sched.now = clock  # before its first pass, which waits for on_ready
             sched.max_rate = None
+            self.services.exam.now = clock  # the exam timer's too (its loop also waits for on_ready)
 
     return ClockedBot
 
@@ -618,3 +619,38 @@ def ten_options(*, size: int = 1500, choose: int = 1) -> Question:
         ),
         rationales={x: _long_markdown(x, 2000) for x in LETTERS},
     )
+
+
+# ------------------------------------------------------------------------------------------ mock exams
+
+
+def exam_bank(per_section: int = 6, blueprint: str = "professional") -> dict[str, str]:
+    """Files for `bot_questions`: our test bank plus `per_section` YAML questions for each section
+    of a built-in blueprint, each tagged with a topic that only its section lists, so it falls
+    there; every second one is a choose-2 (answer A and C of five)."""
+    from collections import Counter
+
+    from bot.bank.blueprint import read_blueprints
+
+    files = {
+        str(p.relative_to(TEST_BANK)): p.read_text(encoding="utf-8")
+        for p in TEST_BANK.rglob("*")
+        if p.is_file()
+    }
+    found, _ = read_blueprints(None)
+    bp = next(b for b in found if b.key == blueprint)
+    listed = Counter(t for s in bp.sections for t in s.topics)
+    n = 0
+    for sec in bp.sections:
+        tag = next(t for t in sec.topics if listed[t] == 1 and not t.startswith("="))
+        for i in range(per_section):
+            n += 1
+            choose2 = i % 2 == 1
+            answer = "[A, C]" if choose2 else "B"
+            options = "".join(f"  {x}: option {x} of X-{n:03d}\n" for x in ("ABCDE" if choose2 else "ABCD"))
+            files[f"generated/X-{n:03d}.yaml"] = (
+                f"id: X-{n:03d}\nstem: Question {n} about {tag} ({sec.key}), long enough to stand alone.\n"
+                f"difficulty: L{1 + i % 3}\ntopics: [{tag}]\noptions:\n{options}answer: {answer}\n"
+                f"explanation:\n  - heading: Why\n    body: Because X-{n:03d} says so.\n"
+            )
+    return files

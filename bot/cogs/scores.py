@@ -17,8 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.blueprints import blueprint_choices
 from bot.cogs.choices import METRICS, PERIODS
 from bot.cogs.common import NO_MENTIONS, client_of, public_refusal, reply
+from bot.cogs.readiness import show_readiness
 from bot.core.models import LeaderboardMetric, LeaderboardPage
 from bot.core.periods import PeriodKind
 from bot.i18n import locale_of, t
@@ -243,6 +245,26 @@ class Scores(commands.Cog):
         await interaction.response.send_message(
             content=note, embed=embed, ephemeral=not public or note is not None, allowed_mentions=NO_MENTIONS
         )
+
+    # ------------------------------------------------------------------ /stats readiness (bot/cogs/readiness.py)
+
+    @stats.command(
+        name="readiness", description="Would you pass? Accuracy per exam section, a predicted score"
+    )
+    @app_commands.describe(
+        blueprint="Which exam (default: the bank's own, else the Professional one)",
+        server="The whole server's weak sections and most missed questions (default: yours)",
+    )
+    async def stats_readiness(
+        self, interaction: discord.Interaction, blueprint: str | None = None, server: bool = False
+    ) -> None:
+        await show_readiness(interaction, blueprint, server)
+
+    @stats_readiness.autocomplete("blueprint")
+    async def _readiness_blueprint(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return blueprint_choices(self.bot.bank, current or "", locale_of(interaction.locale))
 
     def _question_label(self, key: str) -> str:
         q = self.bot.bank.get(key)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.cogs.bank_service import BankService
+from bot.cogs.exam.service import ExamService
 from bot.cogs.posts import QuizService
 from bot.cogs.reports_service import ReportService
 from bot.cogs.scheduler import DailyScheduler
@@ -27,6 +28,8 @@ class Services:
     bank: BankService
     #: The daily question's loop (bot/cogs/scheduler.py), run by the Daily cog.
     scheduler: DailyScheduler
+    #: Mock exams: start, submit and the timer (bot/cogs/exam/service.py), run by the Exam cog.
+    exam: ExamService
     #: Reports of broken questions: paused questions, flags, replies (bot/cogs/reports_service.py).
     reports: ReportService
 
@@ -41,4 +44,4 @@ class Services:
         reports = ReportService(bot, bank=bank)
         await reports.load()
         scheduler = DailyScheduler(bot, quiz=quiz, bank=bank, reports=reports)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler, reports=reports)
+        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot), reports=reports)
