@@ -983,6 +983,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "⏸️ **{id}** is paused in this server: it leaves the daily rotation and /quiz until you unpause it.",
         ZH: "⏸️ 已在本伺服器暫停 **{id}**：在恢復之前，它不會出現在每日一題輪替與 /quiz 中。",
     },
+    "report.all_paused": {
+        EN: "Every question that matches {what} is paused in this server (/quizadmin reports).",
+        ZH: "符合 {what} 的題目在本伺服器都已暫停（/quizadmin reports）。",
+    },
     "report.unpaused": {
         EN: "▶️ **{id}** is back in the daily rotation and /quiz.",
         ZH: "▶️ **{id}** 已回到每日一題輪替與 /quiz 中。",

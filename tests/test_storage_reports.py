@@ -39,6 +39,7 @@ async def test_a_report_is_stored_with_everything_it_was_given(store: Store) -> 
         bank_commit="0123456789abcdef0123456789abcdef01234567",
         display_name="bob",
         notify_dm=True,
+        locale="zh-TW",
         now=T0,
     )
     assert out.status == "stored" and out.report is not None and out.retry_at is None
@@ -51,10 +52,11 @@ async def test_a_report_is_stored_with_everything_it_was_given(store: Store) -> 
         "explanation",
     )
     assert r.note == "The explanation of E cites the wrong API."  # stripped
-    assert (r.created_at, r.bank_commit, r.notify_dm, r.status, r.is_open) == (
+    assert (r.created_at, r.bank_commit, r.notify_dm, r.locale, r.status, r.is_open) == (
         T0,
         "0123456789abcdef0123456789abcdef01234567",
         True,
+        "zh-TW",
         "open",
         True,
     )
@@ -250,6 +252,7 @@ async def test_the_report_queries_read_through_indexes(tmp_path: Path) -> None:
                     bank_commit=None,
                     display_name=None,
                     notify_dm=False,
+                    locale=None,
                     now_ms=int(T0.timestamp() * 1000) + 1,
                     limit=100,
                     window=timedelta(hours=1),

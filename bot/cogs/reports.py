@@ -177,7 +177,7 @@ async def submit(
     reports = bot.services.reports
     try:
         outcome = await reports.file(
-            guild_id, question, interaction.user, kind, note, notify_dm="dm" in notify
+            guild_id, question, interaction.user, kind, note, notify_dm="dm" in notify, locale=locale
         )
     except Exception:  # the database is locked past its timeout, the disk is full, ...
         log.exception("could not store the report of %s on %s", interaction.user.id, question.key)

@@ -115,6 +115,7 @@ class ReportService:
         note: str,
         *,
         notify_dm: bool,
+        locale: str,
     ) -> ReportOutcome:
         """Store a member's report (with the bank's commit when the bank is from Git)."""
         outcome = await self.bot.storage.add_report(
@@ -126,6 +127,7 @@ class ReportService:
             bank_commit=self.bank.commit,
             display_name=member.display_name,
             notify_dm=notify_dm,
+            locale=locale,
         )
         if outcome.status == "stored":
             await self.refresh_flags(guild_id)
@@ -154,7 +156,7 @@ class ReportService:
     # ---------------------------------------------------------------- acting on reports
 
     async def resolve(
-        self, guild_id: int, key: str, *, by: int, reply: str, server: str, locale: str
+        self, guild_id: int, key: str, *, by: int, reply: str, server: str
     ) -> tuple[list[Report], int]:
         """Resolve the question's open reports with `reply`; (the reports, how many members got it
         by DM now). The others get it the next time they use the bot in the server."""
@@ -166,9 +168,7 @@ class ReportService:
             by_member[r.user_id].append(r)
         sent = 0
         for user_id, reports in by_member.items():
-            if any(r.notify_dm for r in reports) and await self._direct(
-                user_id, reports, question, server, locale
-            ):
+            if any(r.notify_dm for r in reports) and await self._direct(user_id, reports, question, server):
                 sent += 1
             else:
                 self._pending.add((guild_id, user_id))
@@ -176,9 +176,11 @@ class ReportService:
         return resolved, sent
 
     async def _direct(
-        self, user_id: int, reports: Sequence[Report], question: Question | None, server: str, locale: str
+        self, user_id: int, reports: Sequence[Report], question: Question | None, server: str
     ) -> bool:
-        """Send the reply by DM; False when the member's DMs are closed (it waits for them then)."""
+        """Send the reply by DM, in the member's language when they reported; False when their DMs
+        are closed (it waits for their next use of the bot then)."""
+        locale = reports[0].locale or "en"
         try:
             channel = await self.bot.create_dm(discord.Object(user_id))
             await channel.send(

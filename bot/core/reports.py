@@ -44,6 +44,7 @@ class Report:
     created_at: datetime
     bank_commit: str | None = None
     notify_dm: bool = False
+    locale: str | None = None  # the member's language when filing (the reply by DM is in it)
     status: ReportStatus = "open"
     resolved_at: datetime | None = None
     resolved_by: int | None = None

@@ -217,6 +217,7 @@ class Store(Protocol):
         bank_commit: str | None = None,
         display_name: str | None = None,
         notify_dm: bool = False,
+        locale: str | None = None,
         now: datetime | None = None,
         limit: int = RATE_LIMIT,
         window: timedelta = RATE_WINDOW,

@@ -203,7 +203,7 @@ class ResolveForm(discord.ui.Modal):
             return
         server = interaction.guild.name if interaction.guild is not None else str(interaction.guild_id)
         resolved, by_dm = await client_of(interaction).services.reports.resolve(
-            interaction.guild_id, self.key, by=interaction.user.id, reply=text, server=server, locale=locale
+            interaction.guild_id, self.key, by=interaction.user.id, reply=text, server=server
         )
         if resolved:
             note = t("report.resolved", locale, n=len(resolved), id=self.name, dm=by_dm)

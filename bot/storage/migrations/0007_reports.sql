@@ -11,6 +11,7 @@ CREATE TABLE reports (
     bank_commit  TEXT,            -- the bank's Git commit when filed; NULL when the bank is not from Git
     user_id      INTEGER NOT NULL,
     display_name TEXT,            -- the member's name when filed (a member who left is still named)
+    locale       TEXT,            -- the member's language then ('en', 'zh-TW'): of the reply by DM
     kind         TEXT    NOT NULL
                  CHECK (kind IN ('wrong_answer', 'unclear', 'outdated', 'explanation', 'other')),
     note         TEXT    NOT NULL CHECK (length(note) BETWEEN 1 AND 1000),

@@ -25,7 +25,7 @@ from bot.storage.sqlite.common import (
 
 _COLS = (
     "report_id, guild_id, question_key, user_id, display_name, kind, note, created_at, bank_commit, "
-    "notify_dm, status, resolved_at, resolved_by, resolution, delivered"
+    "notify_dm, locale, status, resolved_at, resolved_by, resolution, delivered"
 )
 
 
@@ -43,6 +43,7 @@ def _report(row: sqlite3.Row) -> Report:
         created_at=from_ms(row["created_at"]),
         bank_commit=row["bank_commit"],
         notify_dm=bool(row["notify_dm"]),
+        locale=row["locale"],
         status="open" if row["status"] == "open" else "resolved",
         resolved_at=opt_dt(row["resolved_at"]),
         resolved_by=row["resolved_by"],
@@ -66,6 +67,7 @@ def add_report(
     bank_commit: str | None,
     display_name: str | None,
     notify_dm: bool,
+    locale: str | None,
     now_ms: int,
     limit: int,
     window: timedelta,
@@ -93,8 +95,19 @@ def add_report(
         ensure_guild(conn, guild_id, now_ms)
         cur = conn.execute(
             "INSERT INTO reports (guild_id, question_key, bank_commit, user_id, display_name, kind, note, "
-            "created_at, notify_dm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, question_key, bank_commit, user_id, display_name, kind, note, now_ms, int(notify_dm)),
+            "created_at, notify_dm, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                question_key,
+                bank_commit,
+                user_id,
+                display_name,
+                kind,
+                note,
+                now_ms,
+                int(notify_dm),
+                locale,
+            ),
         )
         (stored,) = _reports(conn, "report_id = ?", (cur.lastrowid,))
     return ReportOutcome("stored", stored)
