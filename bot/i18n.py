@@ -963,9 +963,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         ZH: "例如：題庫已修正，答案改為 C。謝謝！",
     },
     "report.resolved": {
-        EN: "✅ {n} report(s) on **{id}** resolved. Your reply reaches {dm} by direct message now and "
-        "the others the next time they use the bot.",
-        ZH: "✅ 已處理 **{id}** 的 {n} 則回報。你的回覆已私訊給 {dm} 位成員，其他人下次使用機器人時會看到。",
+        EN: "✅ {n} report(s) on **{id}** resolved. Your reply went by direct message to {dm} of the "
+        "reporters; the others see it the next time they use the bot here.",
+        ZH: "✅ 已處理 **{id}** 的 {n} 則回報。你的回覆已私訊給其中 {dm} 位回報者；其他人下次在這裡使用機器人時會看到。",
     },
     "report.resolved_none": {
         EN: "Nothing to resolve: the reports on **{id}** were resolved meanwhile.",

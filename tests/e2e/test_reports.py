@@ -361,3 +361,20 @@ async def test_a_member_may_send_five_reports_an_hour(
     sixth = await file_report(fake, cast, w.member, "Jobs", "one more")
     assert "You have sent 5 reports in the last hour" in sixth.content and "<t:" in sixth.content
     assert len(await quizbot.running.storage.open_reports(cast.a.id)) == 5
+
+
+async def test_a_reply_by_dm_to_closed_dms_waits_for_the_next_use(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, cast: Cast
+) -> None:
+    fake, w = fake_discord, cast.w
+    await file_report(fake, cast, cast.cam, "Jobs", "Please check D.", **{"report:notify": ["dm"]})
+    cast.cam.user.dms_open = False
+    listing = await reports_list(fake, cast)
+    await fake.select(listing.message, "rep:pick:0", [question_hash(JOBS)], w.admin)
+    opened = await fake.click(listing.message, f"rep:resolve:{question_hash(JOBS)}:0", w.admin)
+    await fake.submit_modal(opened, {"resolve:reply": "Checked: D stays."})
+    assert "went by direct message to 0 of the reporters" in listing.message.content
+    assert fake.channel_messages(fake.dm_channel(cast.cam.user)) == []
+    h = await quiz(fake, cast.a, w.quiz, cast.cam, "Spark")
+    notice = await h.wait_followup(0)
+    assert "Checked: D stays." in notice.content and notice.ephemeral
