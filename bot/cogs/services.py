@@ -44,4 +44,6 @@ class Services:
         reports = ReportService(bot, bank=bank)
         await reports.load()
         scheduler = DailyScheduler(bot, quiz=quiz, bank=bank, reports=reports)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot), reports=reports)
+        return cls(
+            quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot, reports=reports), reports=reports
+        )
