@@ -13,6 +13,7 @@ from bot.cogs.review.export import chunks, filenames, mib
 from bot.core.review import ReviewStats
 from bot.render import review as view
 from bot.render.limits import CUSTOM_ID
+from bot.render.scores import review_stats_lines
 
 BIG = 18_446_744_073_709_551_615  # the largest snowflake: 20 digits
 KEY = "a/very/long/folder/name/that/goes/on/and/on/" * 5 + "Q-999"
@@ -56,11 +57,11 @@ def _stats(**changes: object) -> ReviewStats:
 
 
 def test_the_stats_lines_show_due_counts_and_retention_half_up() -> None:
-    text = view.stats_lines(_stats(), "en")
+    text = review_stats_lines(_stats(), "en")
     assert "Due today **0** · this week **2**" in text
     assert "**88%** (7/8 recalled)" in text  # 87.5 % shows as 88 %
     assert "<t:1898816400:R>" in text  # nothing due today: when the next card is
-    assert "—" in view.stats_lines(_stats(recalls=0, recalled=0), "zh-TW")
+    assert "—" in review_stats_lines(_stats(recalls=0, recalled=0), "zh-TW")
 
 
 def test_the_summary_says_what_is_left() -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cogs.bank_service import BankService
 from bot.cogs.exam.service import ExamService
 from bot.cogs.posts import QuizService
+from bot.cogs.reports_service import ReportService
 from bot.cogs.review.service import ReviewService
 from bot.cogs.scheduler import DailyScheduler
 
@@ -32,6 +33,8 @@ class Services:
     exam: ExamService
     #: /review's clock (the scheduler's) and its reminders' loop (bot/cogs/review/service.py).
     review: ReviewService
+    #: Reports of broken questions: paused questions, flags, replies (bot/cogs/reports_service.py).
+    reports: ReportService
 
     @classmethod
     async def create(cls, bot: QuizBot) -> Services:
@@ -41,7 +44,16 @@ class Services:
         scheduler: DailyScheduler
         # The bank's status times read the scheduler's clock (tests replace `scheduler.now`).
         bank = BankService(bot, now=lambda: scheduler.now())
-        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank)
+        reports = ReportService(bot, bank=bank)
+        await reports.load()
+        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank, reports=reports)
         # /review reads the scheduler's clock too: sessions, reminders and dailies share one time.
         review = ReviewService(bot, now=lambda: scheduler.now())
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot), review=review)
+        return cls(
+            quiz=quiz,
+            bank=bank,
+            scheduler=scheduler,
+            exam=ExamService(bot, reports=reports),
+            reports=reports,
+            review=review,
+        )

@@ -1,5 +1,5 @@
 """/review on Discord: the custom_ids of its buttons, the card, the feedback, the ratings, the
-summary, the reminder and the review lines of /stats. Pure rendering (no storage, no clock: the
+summary and the reminder (the review lines of /stats are bot.render.scores'). Pure rendering (no storage, no clock: the
 cog passes the figures and instants).
 
 A review session keeps no state in memory: every button's custom_id carries the server, the member
@@ -227,18 +227,6 @@ def summary_embed(done: int, right: int, stats: ReviewStats, *, locale: str) -> 
     embed = discord.Embed(title=title, colour=COLOR_SUMMARY, description="\n".join(lines))
     embed.set_footer(text=t("review.no_points", locale))
     return embed
-
-
-def stats_lines(stats: ReviewStats, locale: str) -> str:
-    """The review figures of /stats: due today, due this week, retention."""
-    retention = "—" if stats.retention is None else f"{int(100 * stats.retention + 0.5)}%"
-    lines = [
-        t("review.stats_due", locale, today=stats.due_today, week=stats.due_week),
-        t("review.stats_retention", locale, retention=retention, right=stats.recalled, total=stats.recalls),
-    ]
-    if stats.next_due is not None and not stats.due_today:
-        lines.append(t("review.stats_next", locale, when=discord.utils.format_dt(stats.next_due, "R")))
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ reminders

@@ -30,7 +30,6 @@ from bot.i18n import t
 from bot.render import ids
 from bot.render.ids import lb_nav
 from bot.render.limits import EMBED_DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, cut, shrink_to_total
-from bot.render.review import stats_lines as review_stats_lines
 from bot.render.text import utf16_len
 
 if TYPE_CHECKING:
@@ -293,6 +292,18 @@ def stats_embed(
             pairs = ", ".join(f"#{n} = {label}" for n, label in chart.numbered)
             embed.set_footer(text=cut(t("stats.chart_key", locale, pairs=pairs), FOOTER))
     return shrink_to_total(embed)
+
+
+def review_stats_lines(stats: ReviewStats, locale: str) -> str:
+    """The /review figures of /stats me: due today, due this week, retention (next due when none today)."""
+    retention = "—" if stats.retention is None else f"{int(100 * stats.retention + 0.5)}%"
+    lines = [
+        t("review.stats_due", locale, today=stats.due_today, week=stats.due_week),
+        t("review.stats_retention", locale, retention=retention, right=stats.recalled, total=stats.recalls),
+    ]
+    if stats.next_due is not None and not stats.due_today:
+        lines.append(t("review.stats_next", locale, when=discord.utils.format_dt(stats.next_due, "R")))
+    return "\n".join(lines)
 
 
 def no_answers_message(name: str | None, *, is_self: bool, locale: str) -> str:

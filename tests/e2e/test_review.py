@@ -446,3 +446,20 @@ async def test_closed_dms_mean_a_mention_of_that_member_only_in_the_daily_channe
     assert "not a time of day" in h.content
     h = await fake.invoke(w.guild, w.quiz, w.member, "review remind off")
     assert "Reminders off" in h.content
+
+
+async def test_a_question_the_server_paused_is_not_served(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
+) -> None:
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    for key in ("daily/Q-001", "daily/Q-002"):
+        await bot.storage.record_review(
+            w.guild.id, w.member.id, key, correct=False, reviewed_at=utc(2030, 1, 1)
+        )
+    assert await bot.services.reports.pause(w.guild.id, "daily/Q-001", by=w.admin.id)
+    clock.set(utc(2030, 3, 1))
+    msg = await start(fake, w)
+    assert question_of(quizbot, msg).key == "daily/Q-002" and "card 1 · 1 due" in embed_text(msg)
+    await bot.services.reports.unpause(w.guild.id, "daily/Q-001")
+    assert question_of(quizbot, await start(fake, w)).key == "daily/Q-001"  # the most overdue again

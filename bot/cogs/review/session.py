@@ -6,7 +6,8 @@ Recording: a wrong answer is recorded at once, rated Again. A right answer is re
 member rates it (Again / Hard / Good / Easy) or moves on (Next or Stop: Good), as in Anki, where a
 card counts once it is rated. A card is recorded only while it is due, so a second click (or an old
 message) never reviews it twice. Reviews change no points and no streak (`Store.record_review`).
-Open dailies are never served (storage leaves them out) nor answered here.
+Open dailies are never served (storage leaves them out) nor answered here, and neither are the
+questions the server paused (bot/cogs/reports_service.py).
 """
 
 from __future__ import annotations
@@ -186,15 +187,17 @@ def resolve(bank: Bank, qhash: str) -> tuple[Question, str] | None:
 
 
 async def next_card(bot: QuizBot, guild_id: int, user_id: int) -> tuple[CardView, Question, int] | None:
-    """The most overdue card whose question is in the bank, its question, and how many are due."""
-    gone: set[str] = set()
+    """The most overdue card whose question is in the bank (and not paused by the server: reports),
+    its question, and how many are due."""
+    paused = bot.services.reports.paused(guild_id)
+    gone: set[str] = set(paused)
     for _ in range(READ_TRIES):
         cards = await bot.storage.due_cards(
             guild_id, user_id, now=bot.services.review.now(), limit=DUE_READ, exclude=frozenset(gone)
         )
         for i, card in enumerate(cards):
             q = bot.bank.get(card.question_key)
-            if q is not None:
+            if q is not None and q.key not in paused:
                 due = len(cards) - i
                 return card, q, due if len(cards) < DUE_READ else max(due, DUE_READ)
             gone.add(card.question_key)
