@@ -300,7 +300,6 @@ class Store(Protocol):
         when two callers race): the number of cards due at `now` (> 0) when this call claimed it;
         None when it is off, was claimed for that day (or a later one) already, or nothing is due
         (then nothing is claimed)."""
-        ...
 
     # ---------------------------------------------------------------- reports of broken questions (docs/reports.md)
 
