@@ -43,6 +43,7 @@ from bot.storage.shared import OpenDailyKeys, check_post, tag_rows, utcnow
 from bot.storage.sqlite import admin, answers, boards, common, daily, posts
 from bot.storage.sqlite.common import configure, to_ms
 from bot.storage.sqlite.connection import WorkerConnection
+from bot.storage.sqlite.dashboard_store import DashboardStore
 from bot.storage.sqlite.exam_store import ExamStore
 from bot.storage.writer import AnswerWriter
 
@@ -50,9 +51,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Storage(ExamStore):
+class Storage(ExamStore, DashboardStore):
     """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`).
-    The mock-exam methods come from `ExamStore` (sqlite/exam_store.py)."""
+    The mock-exam methods come from `ExamStore` (sqlite/exam_store.py), the web dashboard's from
+    `DashboardStore` (sqlite/dashboard_store.py)."""
 
     def __init__(self, conn: WorkerConnection, path: str, max_batch: int) -> None:
         self._worker = conn
