@@ -18,7 +18,8 @@ from bot.storage import Store
 LINK_DAYS = 7
 LINK_SECONDS = LINK_DAYS * 86_400
 META_KEY = "dashboard.secret"
-_TOKEN = re.compile(r"(\d{1,20})\.(\d{1,20})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
+_N = r"(0|[1-9][0-9]{0,19})"  # a number as sign() writes it: one spelling only
+_TOKEN = re.compile(rf"{_N}\.{_N}\.{_N}\.([A-Za-z0-9_-]{{43}})")
 
 Refusal = Literal["invalid", "expired"]
 
