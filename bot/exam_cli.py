@@ -343,25 +343,17 @@ def run_exam(
 ) -> int:
     """`quizbot exam`. Input from `inp` (stdin: then an alarm ends the wait at the time limit),
     output to `out` (stdout; rich in a terminal, `screen` overrides), time from `clock`."""
-    from bot.bank import load_bank
     from bot.core.exam import ExamItem, draw, grade
-    from bot.practice import default_user, local_user_id
-    from bot.settings import SettingsError, load_settings
+    from bot.practice import default_user, load_for_terminal, local_user_id
 
     alarm = inp is None
     inp = sys.stdin if inp is None else inp
     out = sys.stdout if out is None else out
     clock = clock or (lambda: datetime.now(UTC))
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        return _fail(str(exc))
-    root = Path(args.dir) if args.dir else settings.questions_dir
-    if not root.is_dir():
-        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
-    bank = load_bank(root)
-    if not bank.questions:
-        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+    loaded = load_for_terminal(args.dir)
+    if isinstance(loaded, int):
+        return loaded
+    settings, bank = loaded
     bp = bank.blueprint(args.blueprint) if args.blueprint else bank.default_blueprint
     if bp is None:
         known = ", ".join(b.key for b in bank.blueprints) or "none"
@@ -373,7 +365,7 @@ def run_exam(
     drawn = draw(bp.weights, bank.sections(bp.key).pools, n, rng=rng or random.Random(), seen=seen)
     if not drawn:
         return _fail(
-            f"no question of {root} falls in a section of {bp.key}; `quizbot bank check --exam {bp.key}` says why"
+            f"no question of {args.dir or settings.questions_dir} falls in a section of {bp.key}; `quizbot bank check --exam {bp.key}` says why"
         )
     questions = {q.key: q for q in bank.questions}
     items = [

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from bot.bank import Bank, Question
+    from bot.settings import Settings
     from bot.storage import Store
 
 from bot.practice_views import PlainScreen, screen_for
@@ -281,6 +282,25 @@ def _fail(message: str) -> int:
     return 2
 
 
+def load_for_terminal(folder: str | None) -> tuple[Settings, Bank] | int:
+    """Settings and the bank for a terminal command (`--dir` or QUESTIONS_DIR), or the exit code
+    after saying in one line why there are none."""
+    from bot.bank import load_bank
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    root = Path(folder) if folder else settings.questions_dir
+    if not root.is_dir():
+        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
+    bank = load_bank(root)
+    if not bank.questions:
+        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+    return settings, bank
+
+
 def _section_keys(bank: Bank, ref: str) -> frozenset[str] | None:
     """The keys of the questions in the section `ref` names (None when it names none)."""
     from bot.bank.blueprint import parse_section_ref
@@ -309,23 +329,15 @@ def run_practice(
 ) -> int:
     """`quizbot practice`. Output goes to `out` (stdout), drawn by rich when it is a terminal
     (`screen_for`); `screen` overrides that choice."""
-    from bot.bank import load_bank
     from bot.bank.select import Filter, close_tags, resolve_tag, tag_counts
-    from bot.settings import SettingsError, load_settings
     from bot.storage import open_store
 
     inp = sys.stdin if inp is None else inp
     out = sys.stdout if out is None else out
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        return _fail(str(exc))
-    root = Path(args.dir) if args.dir else settings.questions_dir
-    if not root.is_dir():
-        return _fail(f"questions folder not found: {root} (QUESTIONS_DIR or --dir)")
-    bank = load_bank(root)
-    if not bank.questions:
-        return _fail(f"no questions in {root}; `quizbot bank check {root}` says why")
+    loaded = load_for_terminal(args.dir)
+    if isinstance(loaded, int):
+        return loaded
+    settings, bank = loaded
 
     selection, trap = None, args.trap
     if args.topic:  # the family and topics.yaml groups, as /quiz topic: (bot.bank.topics)
