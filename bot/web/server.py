@@ -24,9 +24,11 @@ class DashboardServer:
     @classmethod
     async def start(cls, dashboard: Dashboard, host: str, port: int) -> DashboardServer:
         # No access log: the paths hold members' signed links.
-        runner = web.AppRunner(make_app(dashboard), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            make_app(dashboard), access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await runner.setup()
-        site = web.TCPSite(runner, host, port, shutdown_timeout=2.0)
+        site = web.TCPSite(runner, host, port)
         try:
             await site.start()
         except OSError:
