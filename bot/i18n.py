@@ -915,9 +915,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "dash.weak.radar": {EN: "Accuracy per exam section · {name}", ZH: "各考試章節正確率 · {name}"},
     "dash.weak.radar_desc": {
-        EN: "The server's last {n} answers; predicted score {score}. Pass mark {mark}%: Databricks "
-        "does not publish it, 70% is the usual estimate.",
-        ZH: "本伺服器最近 {n} 次作答；預估分數 {score}。及格線 {mark}%：Databricks 未公布及格線，"
+        EN: "{n} answers of the server in the last {days} days; predicted score {score}. Pass mark "
+        "{mark}%: Databricks does not publish it, 70% is the usual estimate.",
+        ZH: "本伺服器最近 {days} 天的 {n} 次作答；預估分數 {score}。及格線 {mark}%：Databricks 未公布及格線，"
         "70% 是一般的估計。",
     },
     "dash.weak.no_radar": {

@@ -91,6 +91,9 @@ async def test_team_weakness_topics_traps_and_most_missed_with_their_letters(sto
     assert k_a.per_choice == {"A": 1, "B": 1, "C": 1, "D": 1}
     assert k_b.per_choice == {"AC": 2, "A": 1, "B": 1}
     assert k_b.per_letter == {"A": 3, "B": 1, "C": 2}  # who ticked each letter, choose-2 included
+    assert team.per_question == {"k/A": (4, 1), "k/B": (4, 2)}  # every question of the window
+    hidden = await store.team_weakness(G1, days=30, at=NOW, min_answers=1, hide=["k/A"])
+    assert hidden.per_question == team.per_question  # hiding leaves the figures (readiness) whole
 
 
 async def test_team_weakness_leaves_out_hidden_keys_and_keeps_its_limits(store: Store) -> None:

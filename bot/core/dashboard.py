@@ -52,12 +52,14 @@ class MissedQuestion:
 @dataclass(frozen=True, slots=True)
 class TeamWeakness:
     """A guild's weak spots over the local days from `since`: every topic and trap with answers,
-    weakest first, and its most missed questions (most misses first), open dailies left out."""
+    weakest first, its most missed questions (most misses first, open dailies left out), and the
+    figures of every question answered then (key -> (answers, correct)), for readiness."""
 
     since: date
     topics: list[TagStat]
     traps: list[TagStat]
     missed: list[MissedQuestion]
+    per_question: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def weakest_first(stats: list[TagStat]) -> list[TagStat]:

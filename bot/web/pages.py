@@ -18,15 +18,14 @@ from bot.bank.model import Question
 from bot.core.dashboard import DASH_METRICS, DASH_PERIODS, MissedQuestion, RateLimit, weakest_first
 from bot.core.models import LeaderboardEntry, LeaderboardMetric, TagStat
 from bot.core.periods import PeriodKind
-from bot.core.readiness import Readiness, readiness
+from bot.core.readiness import Readiness, readiness, readiness_from_counts
 from bot.core.spoiler import is_open_daily
 from bot.i18n import ZH, t
 from bot.storage import Store
 from bot.web.charts import GREEN, GREY, RED, Bar, Spoke, WeekPoint, bar_chart, line_chart, radar
 
-#: As /stats readiness (bot/cogs/readiness.py): a member's last answers, and the whole server's.
+#: As /stats readiness (bot/cogs/readiness.py): a member's readiness rests on their last answers.
 MEMBER_ANSWERS = 1000
-SERVER_ANSWERS = 5000
 WEEKS = 12  # the overview's chart
 WINDOW_DAYS = 30  # the weakness page's topics, traps and most missed questions
 MISSED = 10
@@ -239,18 +238,19 @@ def _hash(q: Question) -> str:
 
 async def weakness(d: Dashboard, guild_id: int, locale: str, wanted_blueprint: str | None) -> dict[str, Any]:
     bank = d.bank()
-    now = d.now()
     bp = pick_blueprint(bank, wanted_blueprint)
+    hidden = await hidden_keys(d, bank)
+    team = await d.store.team_weakness(guild_id, days=WINDOW_DAYS, at=d.now(), questions=MISSED, hide=hidden)
     radar_svg, state = None, None
     if bp is not None:
-        results = await d.store.recent_results(guild_id, None, limit=SERVER_ANSWERS)
-        state = readiness_of(bank, bp, results)
+        # the whole server's answers of the window, summed per question (not a sample of them)
+        index = bank.sections(bp.key)
+        counts = ((index.section_of(key), n, c) for key, (n, c) in team.per_question.items())
+        state = readiness_from_counts(counts, bp.weights)
         if state.answers:
             radar_svg = radar_chart(
                 state, bp, locale, t("dash.weak.radar", locale, name=blueprint_name(bp, locale))
             )
-    hidden = await hidden_keys(d, bank)
-    team = await d.store.team_weakness(guild_id, days=WINDOW_DAYS, at=now, questions=MISSED, hide=hidden)
     return {
         "blueprint": bp
         and {"key": bp.key, "name": blueprint_name(bp, locale), "pass_mark": round(bp.pass_mark)},

@@ -144,9 +144,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDashboard]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium (Debian's, driven by Playwright) for the whole session."""
+    """One headless Chromium (Debian's, driven by Playwright) for the browser tests, which are all
+    in one module: Playwright's sync API keeps an event loop running in this thread while it is
+    open, so it must be closed before the async tests of other modules run."""
     path = need_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.core.dashboard import MissedQuestion, TeamWeakness, WeekActivity, weakest_first
@@ -53,14 +53,13 @@ def team_weakness(
     at_ms: int,
     questions: int,
     min_answers: int,
-    hide: Sequence[str],
+    hide: Iterable[str],
 ) -> TeamWeakness:
     if days < 1 or questions < 0 or min_answers < 1:
         raise ValueError("days and min_answers must be at least 1, questions at least 0")
     tz = guild_timezones(conn, [guild_id])[guild_id]
     since = local_date(from_ms(at_ms), tz) - timedelta(days=days - 1)
     window = (guild_id, since.isoformat())
-    hidden = sorted(set(hide))
     with snapshot(conn):
         tag_rows = named(
             conn,
@@ -70,16 +69,23 @@ def team_weakness(
             "JOIN question_tags AS t ON t.question_key = q.question_key GROUP BY t.kind, t.tag",
             window,
         ).fetchall()
-        # Fetch past the hidden keys, then drop them: an IN list of open dailies stays small.
-        rows = conn.execute(
-            "SELECT question_key, sum(answers) AS n, sum(correct) AS c FROM question_day "
-            "WHERE guild_id = ? AND day >= ? GROUP BY question_key HAVING n >= ? AND c < n "
-            "ORDER BY n - c DESC, n DESC, question_key LIMIT ?",
-            (*window, min_answers, questions + len(hidden)),
-        ).fetchall()
-        shown = [r for r in rows if r[0] not in set(hidden)][:questions]
+        per_question = {
+            key: (int(n), int(c))
+            for key, n, c in conn.execute(
+                "SELECT question_key, sum(answers), sum(correct) FROM question_day "
+                "WHERE guild_id = ? AND day >= ? GROUP BY question_key",
+                window,
+            )
+        }
+        hidden = set(hide)
+        ranked = sorted(
+            (-(n - c), -n, key, n, c)
+            for key, (n, c) in per_question.items()
+            if n >= min_answers and c < n and key not in hidden
+        )
+        shown = [(key, n, c) for _, _, key, n, c in ranked[:questions]]
         start_ms = to_ms(local_midnight_utc(since, tz))
-        choices = _choices(conn, guild_id, [r[0] for r in shown], start_ms)
+        choices = _choices(conn, guild_id, [key for key, _, _ in shown], start_ms)
     topics, traps = _tag_stats(tag_rows)
     missed = []
     for key, n, c in shown:
@@ -88,8 +94,8 @@ def team_weakness(
         for choice, count in per_choice.items():
             for letter in choice:
                 per_letter[letter] += count
-        missed.append(MissedQuestion(key, int(n), int(c), dict(sorted(per_letter.items())), dict(per_choice)))
-    return TeamWeakness(since, weakest_first(topics), weakest_first(traps), missed)
+        missed.append(MissedQuestion(key, n, c, dict(sorted(per_letter.items())), dict(per_choice)))
+    return TeamWeakness(since, weakest_first(topics), weakest_first(traps), missed, per_question)
 
 
 def _choices(
