@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.bank import Bank
+from bot.bank.bank import key_hash
 from bot.bank.blueprint import Blueprint
 from bot.bank.model import Question
 from bot.core.dashboard import DASH_METRICS, DASH_PERIODS, MissedQuestion, RateLimit, weakest_first
@@ -224,16 +225,10 @@ def _missed_row(m: MissedQuestion, q: Question | None, locale: str) -> dict[str,
     return {
         "id": q.id if q else m.question_key,
         "stem": plain(q.stem) if q else "",
-        "hash": q and _hash(q),
+        "hash": key_hash(q.key) if q else None,
         "line": t("dash.weak.missed_line", locale, misses=m.misses, answers=m.answers),
         "chart": bar_chart(bars, t("dash.weak.missed", locale), width=360) if m.per_letter else None,
     }
-
-
-def _hash(q: Question) -> str:
-    from bot.bank.bank import key_hash
-
-    return key_hash(q.key)
 
 
 async def weakness(d: Dashboard, guild_id: int, locale: str, wanted_blueprint: str | None) -> dict[str, Any]:
