@@ -41,6 +41,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.admin",
     "bot.cogs.exam",
     "bot.cogs.plan",
+    "bot.cogs.reports",
     "bot.cogs.dashboard",
 )
 
@@ -75,6 +76,8 @@ class QuizBot(commands.Bot):
         self._storage: Store | None = None
         #: Why the bank could not be cloned from QUESTIONS_GIT at start (None: fine, or no Git).
         self.bank_git_error: str | None = None
+        #: The Git commit of the bank read at start (None: not from Git); then bot.services.bank.commit.
+        self.bank_commit: str | None = None
         #: `quizbot sync`: sync the command tree even if its hash is unchanged.
         self.force_sync = force_sync
         #: What setup_hook did about the command tree (one line, for logs and `quizbot sync`).
@@ -83,6 +86,10 @@ class QuizBot(commands.Bot):
         #: and the button works again after the restart); those already dispatched may finish.
         self.accepting = True
         self._inflight: set[asyncio.Future[Any]] = set()
+        #: While set, the handler tasks each interaction starts are kept by interaction id until
+        #: they end, for `handled` (bot/cogs/reports_service.py sets it while a reply waits).
+        self.watch_handlers = False
+        self._handler_tasks: dict[int, list[asyncio.Future[Any]]] = {}
         #: The spoiler rule's facts per member (bot/cogs/guard.py, bot/core/spoiler.py).
         self.spoilers = SpoilerGuard(self)
         #: The web dashboard (bot/web), running when DASHBOARD_BIND is set (started in setup_hook).
@@ -155,6 +162,7 @@ class QuizBot(commands.Bot):
             try:
                 cloned = await bank_git.prepare(self.settings.questions_dir, questions_git)
                 log.info("question bank from Git: %s", cloned.describe() if cloned else "-")
+                self.bank_commit = cloned.after if cloned else None
             except bank_git.GitError as exc:
                 self.bank_git_error = str(exc)
                 log.error("question bank from Git: %s", exc)
@@ -233,6 +241,7 @@ class QuizBot(commands.Bot):
         loop = asyncio.get_running_loop()
         previous = loop.get_task_factory()
         inflight = self._inflight
+        started: list[asyncio.Future[Any]] | None = [] if self.watch_handlers else None
 
         def track(
             loop: asyncio.AbstractEventLoop,
@@ -247,6 +256,8 @@ class QuizBot(commands.Bot):
                 task = asyncio.Task(coro, loop=loop, **kwargs)
             inflight.add(task)
             task.add_done_callback(inflight.discard)
+            if started is not None:
+                started.append(task)
             return task
 
         loop.set_task_factory(track)
@@ -254,6 +265,29 @@ class QuizBot(commands.Bot):
             self._parse_interaction(data)
         finally:
             loop.set_task_factory(previous)
+        if started:
+            self._keep_handlers(int(data["id"]), started)
+
+    def _keep_handlers(self, interaction_id: int, tasks: list[asyncio.Future[Any]]) -> None:
+        self._handler_tasks[interaction_id] = tasks
+        left = [len(tasks)]
+
+        def done(_: asyncio.Future[Any]) -> None:
+            left[0] -= 1
+            if not left[0]:
+                self._handler_tasks.pop(interaction_id, None)
+
+        for task in tasks:
+            task.add_done_callback(done)
+
+    async def handled(self, interaction_id: int, *, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Wait (at most `timeout` seconds) until the handlers an interaction started, but the
+        caller, have ended: its answer is sent by then. Only known while `watch_handlers` was set
+        when it arrived; otherwise returns at once."""
+        me = asyncio.current_task()
+        others = [t for t in self._handler_tasks.get(interaction_id, ()) if t is not me and not t.done()]
+        if others:
+            await asyncio.wait(others, timeout=timeout)
 
     async def drain(self) -> None:
         """Stop taking interactions, let those in flight finish (at most `shutdown_grace` seconds)

@@ -251,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_scores(sub)
 
     add_bank_commands(sub)
+    from bot.reports_cli import add_reports_commands
+
+    add_reports_commands(sub)
     return parser
 
 

@@ -839,6 +839,174 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.empty": {EN: "Nothing to plan.", ZH: "沒有需要安排的內容。"},
     "plan.more_days": {EN: "… and {n} more days", ZH: "…還有 {n} 天"},
     "plan.footer": {EN: "Practise one section with /quiz section:", ZH: "用 /quiz section: 練習單一部分"},
+    # --- reports of broken questions (issue 21: bot/cogs/reports.py, bot/cogs/admin/reports.py,
+    # bot/render/reports.py, docs/reports.md)
+    "report.button": {EN: "Report a problem", ZH: "回報問題"},
+    "report.modal_title": {EN: "Report a problem · {id}", ZH: "回報問題 · {id}"},
+    "report.kind_label": {EN: "What is wrong?", ZH: "哪裡有問題？"},
+    "report.kind_placeholder": {EN: "Choose one", ZH: "請選一項"},
+    "report.kind.wrong_answer": {EN: "Wrong answer", ZH: "答案錯誤"},
+    "report.kind.unclear": {EN: "Unclear or typo", ZH: "題意不清或錯字"},
+    "report.kind.outdated": {EN: "Outdated", ZH: "內容過時"},
+    "report.kind.explanation": {EN: "Explanation wrong", ZH: "解析有誤"},
+    "report.kind.other": {EN: "Other", ZH: "其他"},
+    "report.note_label": {EN: "Your note", ZH: "說明"},
+    "report.note_description": {
+        EN: "What is wrong, and what it should say (at most {max} characters).",
+        ZH: "哪裡有問題、應該怎麼寫（最多 {max} 字）。",
+    },
+    "report.note_placeholder": {
+        EN: "e.g. C is right: the docs say a job cluster ends with its run.",
+        ZH: "例如：C 才對，官方文件說 job cluster 會隨執行結束。",
+    },
+    "report.notify_label": {EN: "Tell me the outcome", ZH: "處理結果通知方式"},
+    "report.notify_here": {EN: "Here, the next time I use the bot", ZH: "下次使用機器人時在這裡告訴我"},
+    "report.notify_dm": {EN: "By direct message", ZH: "用私訊通知我"},
+    "report.thanks": {
+        EN: "🙏 Thank you: your report on **{id}** ({kind}) reached this server's admins.",
+        ZH: "🙏 謝謝：你對 **{id}** 的回報（{kind}）已送給本伺服器的管理員。",
+    },
+    "report.thanks_dm": {
+        EN: "You'll get their answer by direct message.",
+        ZH: "他們的回覆會用私訊通知你。",
+    },
+    "report.thanks_here": {
+        EN: "You'll see their answer here the next time you use the bot.",
+        ZH: "下次你使用機器人時，會在這裡看到他們的回覆。",
+    },
+    "report.duplicate": {
+        EN: "You already reported **{id}** ({when}) and the admins have not answered yet: one report "
+        "per question is enough. Thank you for looking after the bank!",
+        ZH: "你已經回報過 **{id}**（{when}），管理員還沒有回覆：每題回報一次就夠了。謝謝你幫忙照顧題庫！",
+    },
+    "report.rate_limited": {
+        EN: "You have sent {n} reports in the last hour, thank you! You can send the next one {when}.",
+        ZH: "你在一小時內已經回報了 {n} 次，謝謝！下一次可以在 {when} 回報。",
+    },
+    "report.note_empty": {
+        EN: "Please write what is wrong: the note can't be empty. Nothing was sent.",
+        ZH: "請寫下哪裡有問題：說明不能空白。這次沒有送出。",
+    },
+    "report.note_too_long": {
+        EN: "Your note is {length} characters long; the most is {max}. Please shorten it. Nothing was sent.",
+        ZH: "你的說明有 {length} 字，上限是 {max} 字，請縮短。這次沒有送出。",
+    },
+    "report.bad_kind": {
+        EN: "Please choose what is wrong from the list. Nothing was sent.",
+        ZH: "請從清單中選擇哪裡有問題。這次沒有送出。",
+    },
+    "report.not_saved": {
+        EN: "Your report could not be saved; please try again in a moment.",
+        ZH: "無法儲存你的回報，請稍後再試一次。",
+    },
+    "report.flagged": {
+        EN: "Members reported a problem with this question; the server's admins are looking into it.",
+        ZH: "有成員回報這題有問題，伺服器管理員正在處理。",
+    },
+    "report.channel_head": {
+        EN: "🚩 {member} reported **{id}** (`{where}`): {kind}",
+        ZH: "🚩 {member} 回報了 **{id}**（`{where}`）：{kind}",
+    },
+    "report.channel_tail": {
+        EN: "Open reports on it: {count} · read it with `/explain question:{key}` · act on it with `/quizadmin reports`",
+        ZH: "這題目前的回報：{count} 則 · 用 `/explain question:{key}` 查看 · 用 `/quizadmin reports` 處理",
+    },
+    "report.notice": {
+        EN: "📬 An admin of **{server}** answered your report on **{id}**:",
+        ZH: "📬 **{server}** 的管理員回覆了你對 **{id}** 的回報：",
+    },
+    "report.list_title": {EN: "🚩 Reports · page {page}/{pages}", ZH: "🚩 問題回報 · 第 {page}/{pages} 頁"},
+    "report.list_title_empty": {EN: "🚩 Reports", ZH: "🚩 問題回報"},
+    "report.list_empty": {
+        EN: "No open report and no paused question in this server. 🎉",
+        ZH: "本伺服器沒有待處理的回報，也沒有暫停的題目。🎉",
+    },
+    "report.list_footer": {
+        EN: "{questions} question(s) · {reports} open report(s) · flagged from {threshold} members",
+        ZH: "{questions} 題 · {reports} 則待處理回報 · {threshold} 位成員回報即標示",
+    },
+    "report.block_head": {EN: "**{n}. {id}** · `{where}`", ZH: "**{n}. {id}** · `{where}`"},
+    "report.block_paused": {EN: "⏸️ paused here", ZH: "⏸️ 本伺服器已暫停"},
+    "report.block_paused_only": {
+        EN: "No open report · paused {when}",
+        ZH: "沒有待處理的回報 · {when}暫停",
+    },
+    "report.block_counts": {
+        EN: "👥 {members} member(s) · {reports} report(s) · {kinds} · latest {when}",
+        ZH: "👥 {members} 位成員 · {reports} 則回報 · {kinds} · 最新 {when}",
+    },
+    "report.gone": {EN: "not in the bank any more", ZH: "已不在題庫中"},
+    "report.option_line": {EN: "{members} member(s): {kinds}", ZH: "{members} 位成員：{kinds}"},
+    "report.pick_placeholder": {EN: "Open a question's reports…", ZH: "打開某一題的回報…"},
+    "report.prev": {EN: "Previous", ZH: "上一頁"},
+    "report.next": {EN: "Next", ZH: "下一頁"},
+    "report.back": {EN: "Back to the list", ZH: "回到清單"},
+    "report.resolve_button": {EN: "Resolve…", ZH: "處理完成…"},
+    "report.pause_button": {EN: "Pause here", ZH: "在本伺服器暫停"},
+    "report.unpause_button": {EN: "Unpause", ZH: "恢復出題"},
+    "report.detail_title": {EN: "🚩 {id} · {members} member(s)", ZH: "🚩 {id} · {members} 位成員"},
+    "report.detail_where": {
+        EN: "In the bank: `{where}` · key `{key}`",
+        ZH: "題庫位置：`{where}` · 鍵值 `{key}`",
+    },
+    "report.detail_commits": {EN: "reported at commit {commits}", ZH: "回報時的 commit：{commits}"},
+    "report.detail_paused": {
+        EN: "⏸️ Paused in this server {when}: not in the daily rotation nor in /quiz.",
+        ZH: "⏸️ {when}在本伺服器暫停：不會出現在每日一題輪替與 /quiz 中。",
+    },
+    "report.detail_none": {EN: "No open report on this question.", ZH: "這題沒有待處理的回報。"},
+    "report.detail_line": {EN: "**{member}** · {kind} · {when}", ZH: "**{member}** · {kind} · {when}"},
+    "report.resolve_title": {EN: "Resolve · {id}", ZH: "處理完成 · {id}"},
+    "report.resolve_label": {EN: "Your reply to the members who reported it", ZH: "給回報成員的回覆"},
+    "report.resolve_placeholder": {
+        EN: "e.g. Fixed in the bank: the answer is C now. Thanks!",
+        ZH: "例如：題庫已修正，答案改為 C。謝謝！",
+    },
+    "report.resolved": {
+        EN: "✅ {n} report(s) on **{id}** resolved. Your reply went by direct message to {dm} of the "
+        "reporters; the others see it the next time they use the bot here.",
+        ZH: "✅ 已處理 **{id}** 的 {n} 則回報。你的回覆已私訊給其中 {dm} 位回報者；其他人下次在這裡使用機器人時會看到。",
+    },
+    "report.resolved_none": {
+        EN: "Nothing to resolve: the reports on **{id}** were resolved meanwhile.",
+        ZH: "沒有需要處理的回報：**{id}** 的回報已經處理過了。",
+    },
+    "report.reply_empty": {
+        EN: "The reply can't be empty: the reporters read it. Nothing was resolved.",
+        ZH: "回覆不能空白：回報的成員會看到它。這次沒有處理。",
+    },
+    "report.reply_too_long": {
+        EN: "The reply is {length} characters long; the most is {max}. Nothing was resolved.",
+        ZH: "回覆有 {length} 字，上限是 {max} 字。這次沒有處理。",
+    },
+    "report.paused": {
+        EN: "⏸️ **{id}** is paused in this server: it leaves the daily rotation and /quiz until you unpause it.",
+        ZH: "⏸️ 已在本伺服器暫停 **{id}**：在恢復之前，它不會出現在每日一題輪替與 /quiz 中。",
+    },
+    "report.all_paused": {
+        EN: "Every question that matches {what} is paused in this server (/quizadmin reports).",
+        ZH: "符合 {what} 的題目在本伺服器都已暫停（/quizadmin reports）。",
+    },
+    "report.unpaused": {
+        EN: "▶️ **{id}** is back in the daily rotation and /quiz.",
+        ZH: "▶️ **{id}** 已回到每日一題輪替與 /quiz 中。",
+    },
+    "report.unknown": {
+        EN: "That question has no report or pause here any more; the list is refreshed.",
+        ZH: "這題在這裡已經沒有回報或暫停紀錄；清單已更新。",
+    },
+    "report.settings": {
+        EN: "Reports channel: {channel} · members whose reports flag a question: **{threshold}**",
+        ZH: "回報頻道：{channel} · 幾位成員回報就標示題目：**{threshold}**",
+    },
+    "report.channel_none": {
+        EN: "none (see them with /quizadmin reports)",
+        ZH: "無（用 /quizadmin reports 查看）",
+    },
+    "report.channel_missing": {
+        EN: "⚠️ I can't post reports in {channel}: I need {perms}.",
+        ZH: "⚠️ 我無法在 {channel} 發布回報：需要 {perms}。",
+    },
     # --- generic
     "error.generic": {
         EN: "Something went wrong on my side; it has been logged. Please try again.",
@@ -1085,6 +1253,17 @@ COMMANDS_ZH: dict[str, str] = {
     "cooldown": "冷卻秒數",
     "practice_lifetime": "練習題時限",
     "language": "語言",
+    # reports of broken questions (issue 21): names and descriptions
+    "reports": "問題回報",
+    "page": "頁數",
+    "reports_channel": "回報頻道",
+    "reports_off": "停用回報頻道",
+    "report_threshold": "回報標示門檻",
+    "Members' reports of broken questions: resolve or pause them": "成員回報的問題題目：處理或暫停",
+    "Open this page of the list": "打開清單的這一頁",
+    "Where members' reports of broken questions are posted (mentions off)": "成員回報問題題目時要發到哪個頻道（不會提及任何人）",
+    "Stop posting reports in a channel (see them with /quizadmin reports)": "不再把回報發到頻道（用 /quizadmin reports 查看）",
+    "How many members' reports flag a question for everyone (default 3)": "幾位成員回報後就對所有人標示這題有問題（預設 3）",
     # descriptions
     "Get a practice question": "來一題練習題",
     "Only questions on this topic": "只出這個主題的題目",

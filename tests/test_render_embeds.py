@@ -98,7 +98,10 @@ def test_custom_ids_never_reveal_the_answer(questions: list) -> None:  # type: i
             assert {re.sub(r":[A-J]$", "", c) for c in cids} == {f"quiz:ans:{post_id}"}
         else:
             assert cids == [ids.multi(post_id)]
-        assert _custom_ids(feedback_view(post_id, locale=EN)) == [ids.explain_post(post_id)]
+        assert _custom_ids(feedback_view(post_id, locale=EN)) == [
+            ids.explain_post(post_id),
+            ids.report_post(post_id),
+        ]
         # styles too: before the reveal every button looks the same
         buttons = [b for b in answer_view(q, post_id, locale=EN).children if isinstance(b, discord.ui.Button)]
         assert len({b.style for b in buttons}) <= 1

@@ -143,7 +143,7 @@ async def test_team_weakness_refuses_nonsense(store: Store, args: dict[str, int]
 
 
 async def test_the_distributions_read_an_index_not_the_guilds_answers(tmp_path: Path) -> None:
-    """SQLite: the letters of a question's answers come from answers_question (migration 0006)."""
+    """SQLite: the letters of a question's answers come from answers_question (migration 0008)."""
     path = tmp_path / "plan.sqlite3"
     async with await open_store(path) as s:
         await _world(s)

@@ -34,6 +34,12 @@ def add_bank_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="NAME",
         help="also check an exam blueprint (key or name): questions in no section, sections too small",
     )
+    check.add_argument(
+        "--reports",
+        action="store_true",
+        help="also print members' open reports (DATABASE_PATH) beside each file's problems",
+    )
+    check.add_argument("--guild", type=int, help="with --reports: only this server's (guild id)")
     check.set_defaults(func=cmd_check)
 
     show = cmds.add_parser("show", help="print one question (by id, or collection/id)")
@@ -68,6 +74,12 @@ def _bank_dir(value: str | None) -> Path:
         raise SystemExit(2) from None
 
 
+def load_for_cli(dir_arg: str | None) -> tuple[Path, Bank]:
+    """The bank folder (`dir_arg`, else QUESTIONS_DIR) and the bank read from it; exit 2 with one
+    line on stderr when the folder is missing."""
+    return _load(dir_arg)
+
+
 def _load(dir_arg: str | None) -> tuple[Path, Bank]:
     root = _bank_dir(dir_arg)
     if not root.is_dir():
@@ -88,11 +100,34 @@ def cmd_check(args: argparse.Namespace) -> int:
         known = ", ".join(bp.key for bp in bank.blueprints) or "none"
         print(f"quizbot: no exam blueprint {args.exam!r}; this bank has: {known}", file=sys.stderr)
         return 2
-    for problem in sorted(bank.problems, key=lambda p: (p.path, p.line)):
+    lines = []
+    for problem in bank.problems:
         tag = "" if problem.severity == "error" else f"{problem.severity}: "
-        print(printable(f"{problem.path}:{problem.line}: {tag}{problem.reason}"), file=out)
+        lines.append(
+            (problem.path, problem.line, printable(f"{problem.path}:{problem.line}: {tag}{problem.reason}"))
+        )
+    reports = None
+    if args.reports:  # members' reports (bot/reports_cli.py), each beside its file's problems
+        from bot.reports_cli import ReportsError, check_lines, placed, read_reports
+        from bot.settings import SettingsError, load_settings
+
+        try:
+            reports = placed(read_reports(load_settings().database_path, args.guild), bank)
+        except (SettingsError, ReportsError) as exc:
+            print(f"quizbot: {exc}", file=sys.stderr)
+            return 2
+        lines += check_lines(reports)
+    for _, _, text in sorted(lines, key=lambda x: (x[0], x[1])):  # (stable: problems first on a line)
+        print(text, file=out)
     print(file=out)
     print(summary(bank, root), file=out)
+    if reports is not None:
+        gone = len({r.report.question_key for r in reports if not r.path})
+        print(
+            f"  open reports: {len(reports)} on {len({r.report.question_key for r in reports})} question(s)"
+            + (f" ({gone} not in the bank any more)" if gone else ""),
+            file=out,
+        )
     if blueprint is not None:
         # the report allocates a full exam with bot.core.exam, which bot.bank may not import
         from bot.exam_result import exam_report

@@ -130,6 +130,7 @@ async def handle_answer(interaction: discord.Interaction, post_id: int, letters:
         streak=outcome.current_streak,
         best_streak=outcome.best_streak,
         kind=post.kind,
+        flagged=bot.services.reports.is_flagged(post.guild_id, question.key),
     )
     quiz.bump_count(post, question)
     try:

@@ -64,6 +64,9 @@ class BankService:
                 # (at start: the wall clock; `now` may not be usable yet)
                 self.status.last_error, self.status.last_error_at = bot.bank_git_error, datetime.now(UTC)
         self._reload_lock = asyncio.Lock()
+        #: The Git commit of the bank in use (None when the bank is not read from Git): reports
+        #: name it (bot/cogs/reports_service.py).
+        self.commit: str | None = bot.bank_commit
 
     async def refresh_bank(self, *, pull: bool) -> ReloadReport:
         """Pull the Git bank (if any), re-read the bank and swap it in atomically. A failed pull, or
@@ -92,6 +95,8 @@ class BankService:
             report.added, report.changed, report.removed = diff
             bot.bank = new
             report.swapped = True
+            if report.git is not None:
+                self.commit = report.git.after
             await bot.storage.sync_question_tags(new.questions)
             settle_heap()
             log.info("question bank reloaded: %s", new.summary_line())

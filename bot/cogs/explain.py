@@ -18,6 +18,7 @@ from bot.i18n import locale_of, t
 from bot.render import ids
 from bot.render.explain import OVERVIEW, explain_message, option_embed_async
 from bot.render.limits import cut
+from bot.render.reports import with_flag
 
 if TYPE_CHECKING:
     from bot.app import QuizBot
@@ -96,6 +97,13 @@ async def _refusal(interaction: discord.Interaction, q: Question) -> str | None:
     return spoiler_text(exp, q, locale_of(interaction.locale))
 
 
+def flagged(interaction: discord.Interaction, q: Question, embed: discord.Embed) -> discord.Embed:
+    """The embed with "members reported a problem" when the question is flagged in this server."""
+    if client_of(interaction).services.reports.is_flagged(interaction.guild_id or 0, q.key):
+        return with_flag(embed, locale_of(interaction.locale))
+    return embed
+
+
 async def explain_post(interaction: discord.Interaction, post_id: int) -> None:
     """The "Explain" button under an answer reply: the question's explanation, from its overview."""
     locale = locale_of(interaction.locale)
@@ -111,7 +119,7 @@ async def explain_post(interaction: discord.Interaction, post_id: int) -> None:
         return
     embed, view = await explain_message(q, OVERVIEW, 0, interaction.user.id, locale=locale)
     await interaction.response.send_message(
-        embed=embed,
+        embed=flagged(interaction, q, embed),
         view=view,
         ephemeral=True,
         allowed_mentions=NO_MENTIONS,
@@ -133,6 +141,8 @@ async def navigate(interaction: discord.Interaction, qhash: str, owner: int, sec
         await reply(interaction, refusal)
         return
     embed, view = await explain_message(q, section, page, owner, locale=locale)  # page clamped
+    if section == OVERVIEW:
+        embed = flagged(interaction, q, embed)
     await interaction.response.edit_message(
         embed=embed,
         view=view,
@@ -196,7 +206,7 @@ class Explain(commands.Cog):
                 return
             await interaction.response.send_message(
                 content=note,
-                embed=await option_embed_async(q, letter, locale=locale),
+                embed=flagged(interaction, q, await option_embed_async(q, letter, locale=locale)),
                 ephemeral=ephemeral,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -213,6 +223,8 @@ class Explain(commands.Cog):
                 return
             index = chosen
         embed, view = await explain_message(q, index, 0, interaction.user.id, locale=locale)
+        if index == OVERVIEW:
+            embed = flagged(interaction, q, embed)
         await interaction.response.send_message(
             content=note,
             embed=embed,

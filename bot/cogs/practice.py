@@ -98,8 +98,13 @@ async def ask(
     recent = bot.services.quiz.recent(guild_id, user_id)
     question = await _pick(interaction, pool, flt, solved, recent, public=not private)
     if question is None:
-        matching = pick(pool, flt, rng=_RNG) is not None
-        await reply(interaction, t("quiz.all_hidden" if matching else "quiz.no_match", locale, what=what))
+        if pick(pool, flt, rng=_RNG) is None:
+            key = "quiz.no_match"
+        elif pick(pool, flt, exclude=bot.services.reports.paused(guild_id), rng=_RNG) is None:
+            key = "report.all_paused"  # the server paused every one of them (docs/reports.md)
+        else:
+            key = "quiz.all_hidden"
+        await reply(interaction, t(key, locale, what=what))
         return
     bot.services.quiz.remember_asked(guild_id, user_id, question.key)
     await _post(interaction, question, private=private, note=note, locale=locale)
@@ -179,22 +184,27 @@ async def _pick(
     *,
     public: bool,
 ) -> Question | None:
-    """`pick`, minus what the spoiler rule hides (bot/core/spoiler.py): from a private post, the
-    open dailies of the member's servers they have not answered; from a public one, also every
-    open daily of this server (the whole channel sees it).
+    """`pick`, minus the questions this server paused (docs/reports.md) and what the spoiler rule
+    hides (bot/core/spoiler.py): from a private post, the open dailies of the member's servers they
+    have not answered; from a public one, also every open daily of this server (the whole channel
+    sees it).
 
     Discord is asked about the member's other servers only when the question picked is an open
     daily there; if it turns out to be theirs, another question is picked (PICK_TRIES times at
     most, then every server not looked up counts as theirs).
     """
     assert interaction.guild_id is not None
-    guard = client_of(interaction).spoilers
+    bot = client_of(interaction)
+    guard = bot.spoilers
     exp = await guard.exposure(interaction.user.id, interaction.guild_id)
+    paused = bot.services.reports.paused(interaction.guild_id)
 
     def excluded(assume_member: bool) -> frozenset[str]:
         if public:
-            return exp.public_hidden(assume_member=assume_member)
-        return exp.hidden(assume_member=assume_member)
+            hidden = exp.public_hidden(assume_member=assume_member)
+        else:
+            hidden = exp.hidden(assume_member=assume_member)
+        return hidden | paused if paused else hidden
 
     for _ in range(PICK_TRIES):
         question = pick(questions, flt, solved=solved, recent=recent, exclude=excluded(False), rng=_RNG)

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bot.app import QuizBot
     from bot.cogs.bank_service import BankService
     from bot.cogs.posts import QuizService
+    from bot.cogs.reports_service import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +81,18 @@ class DailyScheduler:
     """
 
     def __init__(
-        self, bot: QuizBot, *, quiz: QuizService, bank: BankService, now: Callable[[], datetime] = utcnow
+        self,
+        bot: QuizBot,
+        *,
+        quiz: QuizService,
+        bank: BankService,
+        reports: ReportService,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.bot = bot
         self.quiz = quiz
         self.bank = bank
+        self.reports = reports
         self.now = now
         #: Deliveries at once. Sends are queued per route by discord.py; this bounds what the
         #: scheduler puts in flight (and in the database queue) so answers are never stuck behind.
@@ -187,6 +195,14 @@ class DailyScheduler:
             }
             self._candidates[key] = found
         return found
+
+    def guild_candidates(self, sch: DailySchedule) -> Mapping[str, tuple[str, str]]:
+        """`candidates` of the server's filter, minus the questions the server paused (docs/reports.md)."""
+        found = self.candidates(sch.topics, sch.difficulty)
+        paused = self.reports.paused(sch.guild_id)
+        if not paused:
+            return found
+        return {k: v for k, v in found.items() if k not in paused}
 
     # ---------------------------------------------------------------- the loop
 
@@ -324,7 +340,7 @@ class DailyScheduler:
                 now=now,
                 channel_id=sch.channel_id,
                 role_id=sch.role_id,
-                candidates=self.candidates(sch.topics, sch.difficulty),
+                candidates=self.guild_candidates(sch),
                 closes_at=closes_at(day, sch.at, sch.tz, now),
                 rng=self.rng,
             )
@@ -363,7 +379,7 @@ class DailyScheduler:
                     "now": now,
                     "channel_id": sch.channel_id,
                     "role_id": sch.role_id,
-                    "candidates": self.candidates(sch.topics, sch.difficulty),
+                    "candidates": self.guild_candidates(sch),
                     "closes_at": closes,
                     "rng": self.rng,
                 }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.cogs.bank_service import BankService
 from bot.cogs.exam.service import ExamService
 from bot.cogs.posts import QuizService
+from bot.cogs.reports_service import ReportService
 from bot.cogs.scheduler import DailyScheduler
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class Services:
     scheduler: DailyScheduler
     #: Mock exams: start, submit and the timer (bot/cogs/exam/service.py), run by the Exam cog.
     exam: ExamService
+    #: Reports of broken questions: paused questions, flags, replies (bot/cogs/reports_service.py).
+    reports: ReportService
 
     @classmethod
     async def create(cls, bot: QuizBot) -> Services:
@@ -38,5 +41,9 @@ class Services:
         scheduler: DailyScheduler
         # The bank's status times read the scheduler's clock (tests replace `scheduler.now`).
         bank = BankService(bot, now=lambda: scheduler.now())
-        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank)
-        return cls(quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot))
+        reports = ReportService(bot, bank=bank)
+        await reports.load()
+        scheduler = DailyScheduler(bot, quiz=quiz, bank=bank, reports=reports)
+        return cls(
+            quiz=quiz, bank=bank, scheduler=scheduler, exam=ExamService(bot, reports=reports), reports=reports
+        )

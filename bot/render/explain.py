@@ -37,6 +37,7 @@ from bot.render.limits import (
     shrink_to_total,
 )
 from bot.render.paginate import paginate
+from bot.render.reports import report_button
 from bot.render.text import utf16_len
 
 if TYPE_CHECKING:
@@ -238,7 +239,8 @@ async def explain_message(
 
 
 def explain_view(q: Question, section: int, page: int, owner: int, *, locale: str) -> discord.ui.View:
-    """The section menu and Previous/Next; handlers are DynamicItems in bot/cogs (owner-checked)."""
+    """The section menu, Previous/Next (owner-checked) and Report (anyone's own report); handlers
+    are DynamicItems in bot/cogs."""
     view = discord.ui.View(timeout=None)
     options = [
         discord.SelectOption(
@@ -286,6 +288,9 @@ def explain_view(q: Question, section: int, page: int, owner: int, *, locale: st
             disabled=section == OVERVIEW or page >= pages - 1,
         )
     )
+    button = report_button(ids.report_question(q.key), locale)
+    button.row = 1
+    view.add_item(button)
     return ids.dispatched_by_template(view)
 
 

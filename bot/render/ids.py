@@ -18,6 +18,14 @@ EXPLAIN_POST = r"quiz:explain:(?P<post>[0-9]{1,18})"
 # /explain views: the question (short hash of its key), the section index, the page, the owner.
 EXPLAIN_NAV = r"ex:(?P<action>sec|prev|next):(?P<q>[0-9a-f]{10}):(?P<sec>[0-9]{1,3}):(?P<page>[0-9]{1,3}):(?P<owner>[0-9]{1,20})"
 EXPLAIN_SECTION = r"ex:pick:(?P<q>[0-9a-f]{10}):(?P<owner>[0-9]{1,20})"
+# Reports (docs/reports.md): the Report button under an answer reply (the post) and on /explain
+# pages (the question's short hash); /quizadmin reports' pages (the page shown), the question
+# menu of a page, and what an admin does to a question (its hash; the page to go back to).
+REPORT_POST = r"quiz:report:(?P<post>[0-9]{1,18})"
+REPORT_QUESTION = r"rep:q:(?P<q>[0-9a-f]{10})"
+REPORTS_PAGE = r"rep:page:(?P<page>[0-9]{1,4})"
+REPORTS_PICK = r"rep:pick:(?P<page>[0-9]{1,4})"
+REPORTS_ACT = r"rep:(?P<action>resolve|pause|unpause):(?P<q>[0-9a-f]{10}):(?P<page>[0-9]{1,4})"
 # The leaderboard's Previous/Next: the action, the board, the page shown when the message was
 # drawn, and the member who may page it.
 LB_NAV = (
@@ -36,6 +44,26 @@ def multi(post_id: int) -> str:
 
 def explain_post(post_id: int) -> str:
     return f"quiz:explain:{post_id}"
+
+
+def report_post(post_id: int) -> str:
+    return f"quiz:report:{post_id}"
+
+
+def report_question(key: str) -> str:
+    return f"rep:q:{question_hash(key)}"
+
+
+def reports_page(page: int) -> str:
+    return f"rep:page:{page}"
+
+
+def reports_pick(page: int) -> str:
+    return f"rep:pick:{page}"
+
+
+def reports_act(action: str, key: str, page: int) -> str:
+    return f"rep:{action}:{question_hash(key)}:{page}"
 
 
 def question_hash(key: str) -> str:

@@ -32,6 +32,7 @@ from bot.render.limits import (
     shares,
     shrink_to_total,
 )
+from bot.render.reports import FLAG_ROOM, flag_field, report_button
 from bot.render.text import utf16_len
 
 if TYPE_CHECKING:
@@ -278,6 +279,8 @@ class Feedback:
     streak: int
     best_streak: int
     kind: str  # "daily" | "practice"
+    #: Members reported a problem with the question in this server (bot/cogs/reports_service.py).
+    flagged: bool = False
 
 
 def feedback_embed(q: Question, fb: Feedback, *, locale: str) -> discord.Embed:
@@ -345,9 +348,12 @@ def _with_score(body: EmbedData, fb: Feedback, locale: str) -> dict[str, Any]:
             streak=fb.streak,
             best=fb.best_streak,
         )
-    # the cached body leaves FOOTER_ROOM for this line, so the whole stays within Discord's total
+    # the cached body leaves FOOTER_ROOM for this line and FLAG_ROOM for the flag, so the whole
+    # stays within Discord's total
     payload = dict(body)
     payload["footer"] = {"text": cut(footer, FOOTER_ROOM)}
+    if fb.flagged:
+        payload["fields"] = [*body.get("fields", ()), flag_field(locale)]
     return payload
 
 
@@ -360,7 +366,7 @@ _FEEDBACK_BODIES = _FEEDBACK.entries  # read directly on the click path: a hit i
 def build_feedback_body(q: Question, chosen: str, correct: bool, locale: str) -> EmbedData:
     """The reply without its footer, as Discord's dict (pure: runs in worker threads)."""
     embed = _build_feedback_body(q, chosen, correct, locale)
-    return shrink_to_total(embed, EMBED_TOTAL - FOOTER_ROOM).to_dict()
+    return shrink_to_total(embed, EMBED_TOTAL - FOOTER_ROOM - FLAG_ROOM).to_dict()
 
 
 def _build_feedback_body(q: Question, chosen_letters: str, correct: bool, locale: str) -> discord.Embed:
@@ -430,7 +436,8 @@ def feedback_components(post_id: int, *, locale: str) -> list[dict[str, Any]]:
 
 
 def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
-    """The Explain button under a reply (a stopped view: never stored, see ids.dispatched_by_template)."""
+    """The Explain and Report buttons under a reply (a stopped view: never stored, see
+    ids.dispatched_by_template)."""
     view = discord.ui.View(timeout=None)
     view.add_item(
         discord.ui.Button(
@@ -440,4 +447,5 @@ def feedback_view(post_id: int, *, locale: str) -> discord.ui.View:
             custom_id=ids.explain_post(post_id),
         )
     )
+    view.add_item(report_button(ids.report_post(post_id), locale))
     return ids.dispatched_by_template(view)

@@ -36,6 +36,7 @@ from bot.core.models import (
     UserStats,
 )
 from bot.core.periods import PeriodKind
+from bot.core.reports import RATE_LIMIT, RATE_WINDOW, PausedQuestion, Report, ReportOutcome
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
 from bot.core.spoiler import SpoilerFacts
 
@@ -202,6 +203,83 @@ class Store(Protocol):
         """Answered questions of every kind (daily, practice, submitted exam items; an exam's
         unanswered items count as wrong), newest first: one member's, or with `user_id` None the
         guild's. At most `limit` rows, answered at or after `since`."""
+        ...
+
+    # ---------------------------------------------------------------- reports of broken questions (docs/reports.md)
+
+    async def add_report(
+        self,
+        guild_id: int,
+        question_key: str,
+        user_id: int,
+        kind: str,
+        note: str,
+        *,
+        bank_commit: str | None = None,
+        display_name: str | None = None,
+        notify_dm: bool = False,
+        locale: str | None = None,
+        now: datetime | None = None,
+        limit: int = RATE_LIMIT,
+        window: timedelta = RATE_WINDOW,
+    ) -> ReportOutcome:
+        """File a member's report on a question, in one transaction: `duplicate` (with their open
+        report) when they have one on it already, `rate_limited` (with `retry_at`) when they filed
+        `limit` reports within `window` before `now` (bot.core.reports.retry_at), else `stored`.
+        ValueError for a kind not in REPORT_KINDS, or a note empty or over NOTE_MAX characters
+        once stripped."""
+        ...
+
+    async def open_reports(
+        self, guild_id: int | None = None, question_key: str | None = None
+    ) -> list[Report]:
+        """Open reports (of every server, or one; of one question), newest first."""
+        ...
+
+    async def report_members(self, guild_id: int | None = None) -> dict[int, dict[str, int]]:
+        """guild -> question key -> how many members have an open report on it."""
+        ...
+
+    async def resolve_reports(
+        self,
+        guild_id: int,
+        question_key: str,
+        *,
+        resolved_by: int,
+        reply: str,
+        now: datetime | None = None,
+    ) -> list[Report]:
+        """Resolve the question's open reports in the server with the admin's `reply` (checked like
+        a note); the reports it resolved (empty when none was open)."""
+        ...
+
+    async def undelivered_replies(
+        self, guild_id: int | None = None, user_id: int | None = None
+    ) -> list[Report]:
+        """Resolved reports whose reply has not reached the member yet, oldest first."""
+        ...
+
+    async def mark_delivered(self, report_ids: Iterable[int]) -> int:
+        """The replies of these (resolved) reports reached their members; how many changed."""
+        ...
+
+    async def pause_question(
+        self,
+        guild_id: int,
+        question_key: str,
+        *,
+        paused_by: int | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Take a question out of the server's daily rotation and /quiz; False if paused already."""
+        ...
+
+    async def unpause_question(self, guild_id: int, question_key: str) -> bool:
+        """Put it back; False if it was not paused."""
+        ...
+
+    async def paused_questions(self, guild_id: int | None = None) -> list[PausedQuestion]:
+        """The paused questions of a server (or of every server)."""
         ...
 
     # ---------------------------------------------------------------- guilds and members

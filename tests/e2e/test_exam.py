@@ -120,6 +120,23 @@ async def test_twenty_questions_follow_the_professional_weights_and_skip_the_ope
     assert str(len(mei.items)) in everything.content and "120" in everything.content  # "only N"
 
 
+async def test_a_question_the_server_paused_is_never_drawn_there(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    pools = bot.bank.sections("professional").pools
+    paused_key = pools["cost-performance"][0]
+    assert await bot.services.reports.pause(w.guild.id, paused_key, by=w.admin.id)
+    everything = len({k for pool in pools.values() for k in pool})
+
+    await start(fake, w, questions=120)  # more than the bank holds: every question it may draw
+    exam = await open_exam(quizbot, w)
+    drawn = {i.question_key for i in exam.items}
+    assert paused_key not in drawn
+    assert len(drawn) == everything - 1
+
+
 async def test_a_second_exam_prefers_the_questions_of_the_first_not_seen_yet(
     quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
 ) -> None:

@@ -77,9 +77,19 @@ class AnswerForm(discord.ui.Modal, title="Your answer"):
     answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
         label="Answer", custom_id="answer", max_length=50
     )
+    level: discord.ui.Label[AnswerForm] = discord.ui.Label(
+        text="How sure?",
+        component=discord.ui.Select(
+            custom_id="sure",
+            options=[discord.SelectOption(label=x, value=x) for x in ("sure", "guess")],
+            required=True,
+        ),
+    )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(f"got {self.answer.value!r}", ephemeral=True)
+        sure = self.level.component
+        assert isinstance(sure, discord.ui.Select)
+        await interaction.response.send_message(f"got {self.answer.value!r} ({sure.values})", ephemeral=True)
 
 
 class PickView(discord.ui.View):
@@ -385,8 +395,19 @@ async def test_modal_and_select(
     w = discord_world
     opened = await fake_discord.invoke(w.guild, w.quiz, w.member, "form")
     assert opened.callback.type == Callback.MODAL and opened.modal["title"] == "Your answer"
-    submitted = await fake_discord.submit_modal(opened, {"answer": "B, because"})
-    assert submitted.content == "got 'B, because'"
+    submitted = await fake_discord.submit_modal(opened, {"answer": "B, because", "sure": ["guess"]})
+    assert submitted.content == "got 'B, because' (['guess'])"
+    # what a Discord client refuses to send, the driver refuses too …
+    with pytest.raises(DriverError, match="'sure' is required"):
+        await fake_discord.submit_modal(opened, {"answer": "B"})
+    with pytest.raises(DriverError, match=r"'answer': length must be within \[None, 50\]"):
+        await fake_discord.submit_modal(opened, {"answer": "B" * 51, "sure": ["sure"]})
+    with pytest.raises(DriverError, match="'sure' takes 1 to 1 values"):
+        await fake_discord.submit_modal(opened, {"answer": "B", "sure": ["sure", "guess"]})
+    # … unless asked to act as a client that does not check (to test the bot's own checks)
+    again = await fake_discord.invoke(w.guild, w.quiz, w.member, "form")
+    unchecked = await fake_discord.submit_modal(again, {"answer": "B" * 51}, client_checks=False)
+    assert unchecked.content == f"got {'B' * 51!r} ([])"
 
     menu = await fake_discord.invoke(w.guild, w.quiz, w.member, "pick")
     assert menu.message is not None

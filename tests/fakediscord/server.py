@@ -2092,10 +2092,14 @@ class FakeDiscord:
         locale: str | None = None,
         wait: bool = True,
         timeout: float = 5.0,  # noqa: ASYNC109
+        client_checks: bool = True,
     ) -> InteractionHandle:
         """Fill in and submit the modal the bot opened in answer to `opened_by`.
 
         `values` maps each input's custom_id to its text (or a list of values for selects in labels).
+        As a Discord client, the driver refuses a required input left empty, a text outside its
+        lengths and a select outside its number of values; `client_checks=False` sends them anyway
+        (a modified client: for the bot's own checks).
         """
         modal = opened_by.modal
         src = opened_by.record
@@ -2117,16 +2121,22 @@ class FakeDiscord:
                 text = values.get(cid, comp.get("value") or "") if cid else ""
                 if cid in values:
                     used.add(cid)
-                if comp.get("required", True) and not text:
+                if client_checks and comp.get("required", True) and not text:
                     raise DriverError(f"modal input {cid!r} is required")
                 lo, hi = comp.get("min_length"), comp.get("max_length")
-                if text and ((lo is not None and len(text) < lo) or (hi is not None and len(text) > hi)):
+                too_short_or_long = (lo is not None and len(text) < lo) or (hi is not None and len(text) > hi)
+                if client_checks and text and too_short_or_long:
                     raise DriverError(f"modal input {cid!r}: length must be within [{lo}, {hi}]")
                 out["value"] = str(text)
             elif ctype in SELECT_TYPES:
                 chosen = values.get(cid, []) if cid else []
                 if cid in values:
                     used.add(cid)
+                if client_checks and comp.get("required", True) and not chosen:
+                    raise DriverError(f"modal select {cid!r} is required")
+                lo, hi = int(comp.get("min_values", 1)), int(comp.get("max_values", 1))
+                if client_checks and chosen and not lo <= len(chosen) <= hi:
+                    raise DriverError(f"modal select {cid!r} takes {lo} to {hi} values, not {len(chosen)}")
                 vals, res = self._select_values(comp, list(chosen), guild)
                 for k, v in res.items():
                     resolved.setdefault(k, {}).update(v)

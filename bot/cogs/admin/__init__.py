@@ -4,7 +4,8 @@
 - daily.py: `daily set|show|off`, `post-now`, `skip` (the daily question's schedule);
 - bank.py: `reload`, `bank` (the question bank);
 - scores.py: `reset` (confirmed), `export` (CSV);
-- settings.py: `settings` (cooldown, practice lifetime, language of posts);
+- settings.py: `settings` (cooldown, practice lifetime, language of posts, reports channel);
+- reports.py: `reports` (members' reports of broken questions: resolve, pause);
 - dashboard.py: `dashboard public on|off` (the web dashboard's public pages).
 
 The cog reads no other cog: what it needs of the rest of the bot is in `bot.services`.
@@ -18,6 +19,7 @@ from bot.cogs.admin.bank import BankCommands
 from bot.cogs.admin.base import AdminBase, quizadmin
 from bot.cogs.admin.daily import DailyCommands
 from bot.cogs.admin.dashboard import DashboardCommands
+from bot.cogs.admin.reports import ReportsAction, ReportsCommands, ReportsPageButton, ReportsPick
 from bot.cogs.admin.scores import ResetButton, ScoresCommands
 from bot.cogs.admin.settings import SettingsCommands
 
@@ -25,15 +27,23 @@ if TYPE_CHECKING:
     from bot.app import QuizBot
 
 
-class Admin(DailyCommands, BankCommands, ScoresCommands, SettingsCommands, DashboardCommands, AdminBase):
+class Admin(
+    DailyCommands,
+    BankCommands,
+    ScoresCommands,
+    SettingsCommands,
+    ReportsCommands,
+    DashboardCommands,
+    AdminBase,
+):
     #: The group; its commands are the parts' methods (bound to this cog by discord.py).
     quizadmin = quizadmin
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ResetButton)
+        self.bot.add_dynamic_items(ResetButton, ReportsPageButton, ReportsPick, ReportsAction)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ResetButton)
+        self.bot.remove_dynamic_items(ResetButton, ReportsPageButton, ReportsPick, ReportsAction)
 
 
 async def setup(bot: QuizBot) -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.app import QuizBot
     from bot.bank import Bank
     from bot.bank.model import Question
+    from bot.cogs.reports_service import ReportService
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +121,9 @@ class ExamService:
     """Every server's mock exams: start, submit, and the timer loop (`start()`/`stop()`, `wake()`,
     `run_due(now)`; `await run_pending()` waits for a whole pass that began after the call)."""
 
-    def __init__(self, bot: QuizBot, *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, bot: QuizBot, *, reports: ReportService, now: Callable[[], datetime] = utcnow) -> None:
         self.bot = bot
+        self.reports = reports  # the questions each server paused (never drawn there)
         self.now = now
         self.rng = random.Random()
         self.passes = 0
@@ -244,7 +246,7 @@ class ExamService:
         display_name: str | None = None,
         locale: str = "en",
     ) -> Started:
-        """Draw and start an exam: the open dailies are never drawn, questions the member has not
+        """Draw and start an exam: the open dailies and the questions the server paused are never drawn, questions the member has not
         answered come first; `minutes` None scales the blueprint's time to the questions drawn.
         Refused (`existing`) while the member has an open exam (one whose time ran out is
         submitted first: `previous`); `exam` None when the blueprint's sections
@@ -258,7 +260,7 @@ class ExamService:
             return Started(None, existing, questions)
         bank = self.bot.bank
         pools = bank.sections(blueprint.key).pools
-        hidden = await storage.open_daily_key_set()
+        hidden = (await storage.open_daily_key_set()) | self.reports.paused(guild_id)
         excluded = {k for key in hidden for k in bank.known_keys(key)}
         seen = await self._seen(guild_id, user_id)
         drawn = draw(blueprint.weights, pools, questions, rng=self.rng, seen=seen, excluded=excluded)

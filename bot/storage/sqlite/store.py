@@ -45,16 +45,18 @@ from bot.storage.sqlite.common import configure, to_ms
 from bot.storage.sqlite.connection import WorkerConnection
 from bot.storage.sqlite.dashboard_store import DashboardStore
 from bot.storage.sqlite.exam_store import ExamStore
+from bot.storage.sqlite.report_store import ReportStore
 from bot.storage.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Storage(ExamStore, DashboardStore):
+class Storage(ExamStore, ReportStore, DashboardStore):
     """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`).
-    The mock-exam methods come from `ExamStore` (sqlite/exam_store.py), the web dashboard's from
-    `DashboardStore` (sqlite/dashboard_store.py)."""
+    The mock-exam methods come from `ExamStore` (sqlite/exam_store.py), the reports and paused
+    questions from `ReportStore` (sqlite/report_store.py), the web dashboard's from `DashboardStore`
+    (sqlite/dashboard_store.py)."""
 
     def __init__(self, conn: WorkerConnection, path: str, max_batch: int) -> None:
         self._worker = conn
