@@ -289,7 +289,7 @@ async def member(d: Dashboard, guild_id: int, user_id: int, locale: str) -> dict
         "predicted": pct(state.predicted / 100) if state and state.predicted is not None else "—",
         "topics": tag_bars(stats.topics, locale, t("dash.weak.topics", locale)),
         "traps": tag_bars(stats.traps, locale, t("dash.weak.traps", locale)),
-        "reviews": None,
+        "reviews": (await d.store.review_stats(guild_id, user_id, now=d.now())).due_today,
     }
 
 

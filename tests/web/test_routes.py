@@ -191,6 +191,15 @@ async def test_the_member_page_is_the_link_holders_own(client: Client) -> None:
     assert "no answers here yet" in nobody
 
 
+async def test_the_member_page_counts_the_reviews_due_today(
+    client: Client, world: tuple[Store, dict[str, Any]]
+) -> None:
+    store, _ = world
+    due = (await store.review_stats(DASH_GUILD, ME, now=DASH_NOW)).due_today
+    assert due > 0  # Alice missed questions in the last weeks: their cards are due
+    assert f"Reviews due: {due}" in await get(client, link(ME) + "me")
+
+
 async def test_the_explanation_page_escapes_the_bank_and_hides_an_open_daily(
     client: Client, world: tuple[Store, dict[str, Any]]
 ) -> None:
