@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.storage import Store, open_store
 from tests.helpers import SEED, USERS_BANK, need_shared
+
+# In CI the property tests draw the same examples every run: a red CI then means a change broke
+# something, not that hypothesis met a new example by chance (locally they keep exploring).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
