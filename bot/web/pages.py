@@ -235,7 +235,10 @@ async def weakness(d: Dashboard, guild_id: int, locale: str, wanted_blueprint: s
     bank = d.bank()
     bp = pick_blueprint(bank, wanted_blueprint)
     hidden = await hidden_keys(d, bank)
-    team = await d.store.team_weakness(guild_id, days=WINDOW_DAYS, at=d.now(), questions=MISSED, hide=hidden)
+    paused = {k for p in await d.store.paused_questions(guild_id) for k in bank.known_keys(p.question_key)}
+    team = await d.store.team_weakness(
+        guild_id, days=WINDOW_DAYS, at=d.now(), questions=MISSED, hide=hidden | paused
+    )
     radar_svg, state = None, None
     if bp is not None:
         # the whole server's answers of the window, summed per question (not a sample of them)
