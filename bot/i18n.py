@@ -228,6 +228,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "until the daily closes. Leave `public` off to read it yourself.",
         ZH: "這一題是尚未結束的每日一題，所以在每日一題結束前不會公開發布解析。不要開啟 `public` 就能自己閱讀。",
     },
+    "explain.in_exam": {
+        EN: "This question is in your exam in progress: its explanation comes after you submit.",
+        ZH: "這一題在你進行中的模擬考裡：交卷後才能看解析。",
+    },
     "explain.hidden_stem": {EN: "(an open daily question)", ZH: "（尚未結束的每日一題）"},
     "explain.disputed": {EN: "Disputed", ZH: "答案有爭議"},
     # --- scores (leaderboard, stats)

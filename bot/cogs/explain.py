@@ -92,9 +92,25 @@ def spoiler_text(exp: Exposure, q: Question, locale: str) -> str | None:
     return t("explain.spoiler" if exp.hidden_here(q.key) else "explain.spoiler_elsewhere", locale)
 
 
+async def in_open_exam(interaction: discord.Interaction, q: Question) -> bool:
+    """Whether `q` is in the member's exam in progress in this server: its explanation would give
+    the answer away before they submit (docs/exam.md: no feedback until submit)."""
+    if interaction.guild_id is None:
+        return False
+    bot = client_of(interaction)
+    exam = await bot.storage.open_exam(interaction.guild_id, interaction.user.id)
+    if exam is None:
+        return False
+    keys = bot.bank.known_keys(q.key)
+    return any(item.question_key in keys for item in exam.items)
+
+
 async def _refusal(interaction: discord.Interaction, q: Question) -> str | None:
     exp = await client_of(interaction).spoilers.check(interaction.user.id, interaction.guild_id, q.key)
-    return spoiler_text(exp, q, locale_of(interaction.locale))
+    refusal = spoiler_text(exp, q, locale_of(interaction.locale))
+    if refusal is None and await in_open_exam(interaction, q):
+        refusal = t("explain.in_exam", locale_of(interaction.locale))
+    return refusal
 
 
 def flagged(interaction: discord.Interaction, q: Question, embed: discord.Embed) -> discord.Embed:
@@ -191,6 +207,8 @@ class Explain(commands.Cog):
         refusal = spoiler_text(exp, q, locale)
         if refusal is None and public and exp.is_open_daily(q.key):
             refusal = t("explain.spoiler_public", locale)
+        if refusal is None and await in_open_exam(interaction, q):
+            refusal = t("explain.in_exam", locale)
         if refusal is not None:
             await reply(interaction, refusal)
             return
@@ -290,8 +308,8 @@ class Explain(commands.Cog):
         if len(found) != 1:
             return []
         exp = await self.bot.spoilers.exposure(interaction.user.id, interaction.guild_id, [found[0].key])
-        if found[0].key in exp.hidden():  # section titles can name the answer
-            return []
+        if found[0].key in exp.hidden() or await in_open_exam(interaction, found[0]):
+            return []  # section titles can name the answer
         needle = current.casefold()
         return [
             app_commands.Choice(name=cut(s.title, 100), value=s.key[:100])

@@ -205,7 +205,10 @@ class Scores(commands.Cog):
         review = None
         try:
             review = await self.bot.storage.review_stats(
-                interaction.guild_id, who.id, now=self.bot.services.review.now()
+                interaction.guild_id,
+                who.id,
+                now=self.bot.services.review.now(),
+                exclude=self.bot.services.reports.paused(interaction.guild_id),
             )
         except Exception:  # the figures still go out without the review line
             log.exception("could not read the review stats of %s in %s", who.id, interaction.guild_id)

@@ -264,9 +264,11 @@ class Store(Protocol):
         answered wrong. Open dailies are left out."""
         ...
 
-    async def review_stats(self, guild_id: int, user_id: int, *, now: datetime) -> ReviewStats:
-        """Due now / today / this week (local days in the server's zone, open dailies excluded),
-        and retention over the last RETENTION_DAYS days."""
+    async def review_stats(
+        self, guild_id: int, user_id: int, *, now: datetime, exclude: AbstractSet[str] = frozenset()
+    ) -> ReviewStats:
+        """Due now / today / this week (local days in the server's zone, open dailies and `exclude`
+        left out), and retention over the last RETENTION_DAYS days."""
         ...
 
     async def fold_reviews(self, *, limit: int = 10_000) -> int:
@@ -295,10 +297,17 @@ class Store(Protocol):
         ...
 
     async def claim_review_reminder(
-        self, guild_id: int, user_id: int, local_day: date, *, now: datetime
+        self,
+        guild_id: int,
+        user_id: int,
+        local_day: date,
+        *,
+        now: datetime,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> int | None:
         """Claim the member's reminder for `local_day`, exactly once (also across restarts and
-        when two callers race): the number of cards due at `now` (> 0) when this call claimed it;
+        when two callers race): the number of cards due at `now` (> 0; open dailies and `exclude`
+        left out) when this call claimed it;
         None when it is off, was claimed for that day (or a later one) already, or nothing is due
         (then nothing is claimed)."""
 

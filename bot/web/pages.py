@@ -235,7 +235,10 @@ async def weakness(d: Dashboard, guild_id: int, locale: str, wanted_blueprint: s
     bank = d.bank()
     bp = pick_blueprint(bank, wanted_blueprint)
     hidden = await hidden_keys(d, bank)
-    team = await d.store.team_weakness(guild_id, days=WINDOW_DAYS, at=d.now(), questions=MISSED, hide=hidden)
+    paused = {k for p in await d.store.paused_questions(guild_id) for k in bank.known_keys(p.question_key)}
+    team = await d.store.team_weakness(
+        guild_id, days=WINDOW_DAYS, at=d.now(), questions=MISSED, hide=hidden | paused
+    )
     radar_svg, state = None, None
     if bp is not None:
         # the whole server's answers of the window, summed per question (not a sample of them)
@@ -276,6 +279,7 @@ async def member(d: Dashboard, guild_id: int, user_id: int, locale: str) -> dict
             radar_svg = radar_chart(
                 state, bp, locale, t("dash.me.readiness", locale, name=blueprint_name(bp, locale))
             )
+    paused = {p.question_key for p in await d.store.paused_questions(guild_id)}  # /review skips them
     return {
         "name": stats.display_name or t("dash.board.unknown", locale, id=user_id),
         "answers": stats.answers,
@@ -289,7 +293,7 @@ async def member(d: Dashboard, guild_id: int, user_id: int, locale: str) -> dict
         "predicted": pct(state.predicted / 100) if state and state.predicted is not None else "—",
         "topics": tag_bars(stats.topics, locale, t("dash.weak.topics", locale)),
         "traps": tag_bars(stats.traps, locale, t("dash.weak.traps", locale)),
-        "reviews": (await d.store.review_stats(guild_id, user_id, now=d.now())).due_today,
+        "reviews": (await d.store.review_stats(guild_id, user_id, now=d.now(), exclude=paused)).due_today,
     }
 
 

@@ -514,3 +514,29 @@ async def test_more_than_25_misses_are_explained_from_menus(
     assert q is not None
     h = await fake.select(result.message, cid(exam, "explains", 1), ["29"], w.member)
     assert h.ephemeral and q.id in embed_text(h)
+
+
+async def test_explain_refuses_a_question_of_the_members_exam_in_progress(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    """/explain would give an exam question's answer away before submit; after it, it explains."""
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    msg = (await start(fake, w, questions=2)).message
+    exam = await open_exam(quizbot, w)
+    q = bot.bank.get(exam.items[0].question_key)
+    assert q is not None
+    for options in ({"question": q.key}, {"question": q.key, "option": q.answer[0]}):
+        refused = await fake.invoke(w.guild, w.quiz, w.member, "explain", options)
+        assert refused.ephemeral and not refused.embeds and "exam" in refused.content, refused.content
+    assert q.sections  # the section menu would name them
+    ac = await fake.autocomplete(
+        w.guild, w.quiz, w.member, "explain", focused="section", value="", options={"question": q.key}
+    )
+    assert ac.choices == []
+    other = await fake.invoke(w.guild, w.quiz, w.member_zh, "explain", {"question": q.key})
+    assert other.embeds  # not in their exam
+    await fake.click(msg, cid(exam, "submit", 0), w.member)
+    await fake.click(fake.message(msg.id), cid(exam, "confirm", 0), w.member)
+    after = await fake.invoke(w.guild, w.quiz, w.member, "explain", {"question": q.key})
+    assert after.embeds

@@ -157,12 +157,11 @@ async def test_a_missed_daily_is_due_the_next_day_and_moves_out_by_its_fsrs_inte
     # the same day: nothing to review (it comes back tomorrow; an open daily is counted nowhere)
     done = await start(fake, w)
     assert "Nothing to review now" in embed_text(done) and not done.custom_ids()
-    assert "Due today **0** · this week **0**" in await stats_text(fake, w)
+    assert "Due today: 0 · this week: 0" in embed_text(await start(fake, w))  # nothing to review
 
     # the next day (10:00 in Taipei, day 2's daily is out): due in /review and in /stats
     await at(quizbot, clock, utc(2030, 3, 2, 2, 0))
     assert len(dailies(fake, w)) == 2
-    assert "Due today **1** · this week **1**" in await stats_text(fake, w)
     msg = await start(fake, w)
     q = question_of(quizbot, msg)
     run = (await storage.daily_runs(w.guild.id))[-1]
@@ -463,3 +462,26 @@ async def test_a_question_the_server_paused_is_not_served(
     assert question_of(quizbot, msg).key == "daily/Q-002" and "card 1 · 1 due" in embed_text(msg)
     await bot.services.reports.unpause(w.guild.id, "daily/Q-001")
     assert question_of(quizbot, await start(fake, w)).key == "daily/Q-001"  # the most overdue again
+
+
+async def test_a_paused_question_counts_in_no_reminder_and_no_due_figure(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World, clock: Clock
+) -> None:
+    """/review leaves a paused question out, so the reminder and the due figures must not count it: a
+    reminder of a card /review then refuses to show sends the member for nothing."""
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    await bot.storage.record_review(
+        w.guild.id, w.member.id, "daily/Q-001", correct=False, reviewed_at=utc(2030, 1, 1)
+    )
+    assert await bot.services.reports.pause(w.guild.id, "daily/Q-001", by=w.admin.id)
+    clock.set(utc(2030, 3, 1, 8, 30))  # the server keeps UTC
+    await remind_on(fake, w, "9:00")
+    assert "Due today: 0 · this week: 0" in embed_text(await start(fake, w))  # nothing to review
+    await at(quizbot, clock, utc(2030, 3, 1, 9, 0))  # 09:00: the only due card is paused
+    assert dms(fake, w.member) == []
+
+    await bot.services.reports.unpause(w.guild.id, "daily/Q-001")
+    await at(quizbot, clock, utc(2030, 3, 2, 9, 0))
+    (dm,) = dms(fake, w.member)
+    assert "**1** card(s) due for review" in dm.content

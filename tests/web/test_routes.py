@@ -182,6 +182,20 @@ async def test_weakness_shows_sections_tags_and_the_most_missed_but_never_the_op
     assert "Associate" in other
 
 
+async def test_weakness_leaves_out_a_question_the_server_paused(
+    client: Client, world: tuple[Store, dict[str, Any]]
+) -> None:
+    """A paused question is broken (docs/reports.md): the team's most missed must not send them
+    to it, as /quiz, /review and the daily do not."""
+    store, facts = world
+    hostile = facts["hostile"]
+    assert await store.pause_question(DASH_GUILD, hostile.key, paused_by=ME, now=DASH_NOW)
+    body = await get(client, link(ME) + "weakness")
+    missed = re.findall(r'<article class="missed">\s*<h3>([^<]+)</h3>', body)
+    assert missed and hostile.id not in missed
+    assert "Accuracy per exam section" in body  # the figures themselves still count its answers
+
+
 async def test_the_member_page_is_the_link_holders_own(client: Client) -> None:
     mine = await get(client, link(ME) + "me")
     assert "Alice" in mine and "Readiness" in mine and "Only your own link" in mine

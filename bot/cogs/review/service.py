@@ -179,7 +179,8 @@ class ReviewService:
                 )
                 await self.bot.storage.set_review_reminder(*who, enabled=False, now=now)
                 continue
-            count = await self.bot.storage.claim_review_reminder(*who, day, now=now)
+            paused = self.bot.services.reports.paused(setting.guild_id)  # /review skips them
+            count = await self.bot.storage.claim_review_reminder(*who, day, now=now, exclude=paused)
             if count is None:
                 self._empty[who] = day
             else:

@@ -248,7 +248,9 @@ async def finish(
 ) -> None:
     """The summary: reviewed, right, what is still due and when the next card is."""
     bot = client_of(interaction)
-    stats = await bot.storage.review_stats(guild_id, owner, now=bot.services.review.now())
+    stats = await bot.storage.review_stats(
+        guild_id, owner, now=bot.services.review.now(), exclude=bot.services.reports.paused(guild_id)
+    )
     embed = view.summary_embed(done, right, stats, locale=locale_of(interaction.locale))
     content = cut(note, MESSAGE) if note else None
     if edit:

@@ -87,8 +87,10 @@ class ReviewStore:
         hidden = await self._hidden()
         return await self._run(review.member_cards, guild_id, user_id, missed_only, hidden)
 
-    async def review_stats(self, guild_id: int, user_id: int, *, now: datetime) -> ReviewStats:
-        hidden = await self._hidden()
+    async def review_stats(
+        self, guild_id: int, user_id: int, *, now: datetime, exclude: AbstractSet[str] = frozenset()
+    ) -> ReviewStats:
+        hidden = await self._hidden(exclude)
         return await self._run(review.review_stats, guild_id, user_id, to_ms(now), hidden)
 
     async def fold_reviews(self, *, limit: int = 10_000) -> int:
@@ -120,8 +122,14 @@ class ReviewStore:
         return await self._run(review.reminders)
 
     async def claim_review_reminder(
-        self, guild_id: int, user_id: int, local_day: date, *, now: datetime
+        self,
+        guild_id: int,
+        user_id: int,
+        local_day: date,
+        *,
+        now: datetime,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> int | None:
         """The due count when this call claimed `local_day`; None otherwise (see Store)."""
-        hidden = await self._hidden()
+        hidden = await self._hidden(exclude)
         return await self._run(review.claim_reminder, guild_id, user_id, local_day, to_ms(now), hidden)
