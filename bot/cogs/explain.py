@@ -97,12 +97,8 @@ async def in_open_exam(interaction: discord.Interaction, q: Question) -> bool:
     the answer away before they submit (docs/exam.md: no feedback until submit)."""
     if interaction.guild_id is None:
         return False
-    bot = client_of(interaction)
-    exam = await bot.storage.open_exam(interaction.guild_id, interaction.user.id)
-    if exam is None:
-        return False
-    keys = bot.bank.known_keys(q.key)
-    return any(item.question_key in keys for item in exam.items)
+    held = await client_of(interaction).services.exam.held_keys(interaction.guild_id, interaction.user.id)
+    return q.key in held
 
 
 async def _refusal(interaction: discord.Interaction, q: Question) -> str | None:

@@ -184,7 +184,8 @@ async def _pick(
     *,
     public: bool,
 ) -> Question | None:
-    """`pick`, minus the questions this server paused (docs/reports.md) and what the spoiler rule
+    """`pick`, minus the questions this server paused (docs/reports.md), those of the member's exam
+    in progress (docs/exam.md) and what the spoiler rule
     hides (bot/core/spoiler.py): from a private post, the open dailies of the member's servers they
     have not answered; from a public one, also every open daily of this server (the whole channel
     sees it).
@@ -197,7 +198,10 @@ async def _pick(
     bot = client_of(interaction)
     guard = bot.spoilers
     exp = await guard.exposure(interaction.user.id, interaction.guild_id)
-    paused = bot.services.reports.paused(interaction.guild_id)
+    # the server's paused questions, and those of the member's exam in progress (no answer before submit)
+    paused = bot.services.reports.paused(interaction.guild_id) | await bot.services.exam.held_keys(
+        interaction.guild_id, interaction.user.id
+    )
 
     def excluded(assume_member: bool) -> frozenset[str]:
         if public:

@@ -540,3 +540,23 @@ async def test_explain_refuses_a_question_of_the_members_exam_in_progress(
     await fake.click(fake.message(msg.id), cid(exam, "confirm", 0), w.member)
     after = await fake.invoke(w.guild, w.quiz, w.member, "explain", {"question": q.key})
     assert after.embeds
+
+
+async def test_quiz_never_serves_a_question_of_the_members_exam_in_progress(
+    quizbot: BotHarness[Any], fake_discord: FakeDiscord, discord_world: World
+) -> None:
+    """/quiz (and /plan, which serves through it) would answer an exam question before submit."""
+    w, fake = discord_world, fake_discord
+    bot = quizbot.running
+    await start(fake, w, questions=120)  # every question the sections hold
+    exam = await open_exam(quizbot, w)
+    held = {k for item in exam.items for k in bot.bank.known_keys(item.question_key)}
+    outside = {q.key for q in bot.bank.questions} - held
+    assert outside  # the raw-format questions of the test bank fall in no section
+    for _ in range(3):
+        h = await fake.invoke(w.guild, w.quiz, w.member, "quiz", {"private": True})
+        assert h.ephemeral, h.content
+    served = {p.question_key for p in await bot.storage.open_private_posts(w.guild.id, w.member.id)}
+    assert served and served <= outside, served & held
+    # another member, without an exam, may be served those questions
+    assert await bot.services.exam.held_keys(w.guild.id, w.member_zh.id) == frozenset()

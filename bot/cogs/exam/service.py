@@ -284,6 +284,16 @@ class ExamService:
         self.wake()
         return Started(exam, None, questions, previous)
 
+    async def held_keys(self, guild_id: int, user_id: int) -> frozenset[str]:
+        """The questions of the member's exam in progress in this server, under every key they are
+        known by: no other door (/quiz, /plan, /review, /explain, the Anki export) may show their
+        answers before the member submits (docs/exam.md). Empty without an open exam."""
+        exam = await self.bot.storage.open_exam(guild_id, user_id)
+        if exam is None:
+            return frozenset()
+        bank = self.bot.bank
+        return frozenset(k for item in exam.items for k in bank.known_keys(item.question_key))
+
     def _items(self, drawn: Sequence[tuple[str, str]]) -> list[ExamItem]:
         bank = self.bot.bank
         items: list[ExamItem] = []

@@ -218,10 +218,13 @@ class Review(commands.Cog):
         cards = await self.bot.storage.member_cards(
             interaction.guild_id, interaction.user.id, missed_only=missed
         )
+        held = await self.bot.services.exam.held_keys(interaction.guild_id, interaction.user.id)
         chosen: dict[str, Question] = {}
         for card in cards:
             q = bank.get(card.question_key)
-            if q is None or q.key in chosen or not flt.matches(q) or (pool is not None and q.key not in pool):
+            if q is None or q.key in chosen or q.key in held or not flt.matches(q):
+                continue
+            if pool is not None and q.key not in pool:
                 continue
             chosen[q.key] = q
         if not chosen:

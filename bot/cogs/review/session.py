@@ -189,7 +189,8 @@ def resolve(bank: Bank, qhash: str) -> tuple[Question, str] | None:
 async def next_card(bot: QuizBot, guild_id: int, user_id: int) -> tuple[CardView, Question, int] | None:
     """The most overdue card whose question is in the bank (and not paused by the server: reports),
     its question, and how many are due."""
-    paused = bot.services.reports.paused(guild_id)
+    # the server's paused questions, and those of the member's exam in progress (docs/exam.md)
+    paused = bot.services.reports.paused(guild_id) | await bot.services.exam.held_keys(guild_id, user_id)
     gone: set[str] = set(paused)
     for _ in range(READ_TRIES):
         cards = await bot.storage.due_cards(
