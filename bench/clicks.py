@@ -15,6 +15,10 @@ Both bots run at the same time, each in its own process against its own loopback
             group-commit writer into SQLite (synchronous=FULL), scored, and answered with the
             full feedback embed (why the chosen option is wrong, points, streak, Explain button)
 
+With `--pages-per-second N` QuizBot also serves its web dashboard (bot/web) while it is measured: a
+fourth process asks it for N pages a second (overview, leaderboard, team weakness, a member's page,
+in turn, with a signed link) from the first click to the end, and prints how those pages went.
+
 A round: N members click one post at once (each a first answer: QuizBot gets a new post every
 round, so every click is stored and scored). After 30 single clicks and one whole burst each, not
 counted, the rounds alternate between the bots in ABBA order, so the two bursts of a pair run a
@@ -52,6 +56,7 @@ from tests.fakediscord import FakeDiscord, FakeGuild, FakeMember, InteractionHan
 
 WARMUP = 30
 DEADLINE = 3.0
+DASH_SECRET = "bench-dashboard-secret-of-32-chars!"
 
 
 class OkAnswer(
@@ -123,17 +128,28 @@ def serve_quizbot(
     from bot.settings import Settings
 
     point_discord_at(api_base, gateway_url)
+    port = int(os.environ.get("BENCH_DASHBOARD_PORT") or 0)
     settings = Settings(
         token=token,
         database_path=Path(workdir) / "bench.sqlite3",
         questions_dir=ROOT / "questions",
         dev_guild_id=int(guild_id),
+        dashboard_bind=("127.0.0.1", port) if port else None,
+        dashboard_url=f"http://127.0.0.1:{port}" if port else None,
+        dashboard_secret=DASH_SECRET if port else None,
     )
 
     async def main() -> None:
         async with QuizBot(settings) as bot:
             bot._connection.guild_ready_timeout = 0.05  # noqa: SLF001 - as the test harness does
             runner = asyncio.create_task(bot.start(token))
+            if port:  # one address asks for every page: lift the per-IP limit
+                from bot.core.dashboard import RateLimit
+
+                while bot.dashboard is None and not runner.done():  # noqa: ASYNC110 - set by setup_hook, no event to wait on
+                    await asyncio.sleep(0.05)
+                if bot.dashboard is not None:
+                    bot.dashboard.dashboard.limiter = RateLimit(rate=1e6, burst=10**6)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
             await bot.close()
             await runner
@@ -144,6 +160,54 @@ def serve_quizbot(
         cProfile.runctx("run(main(), loop_kind)", globals(), locals(), os.environ["BENCH_PROFILE"])
     else:
         run(main(), loop_kind)
+
+
+def serve_pages(port: str, guild_id: str, rate: str) -> None:
+    """The page loader: `rate` dashboard pages a second on a fixed schedule (not waiting for the
+    previous one), until stdin closes; then one line of figures."""
+    import aiohttp
+
+    from bot.web.auth import sign
+
+    async def main() -> None:
+        gid = int(guild_id)
+        base = f"http://127.0.0.1:{port}/g/{gid}/t/{sign(DASH_SECRET.encode(), gid, 1, int(time.time()) + 86_400)}/"
+        paths = ["overview", "leaderboard?period=week&metric=points", "weakness", "me"]
+        latencies: list[float] = []
+        errors = 0
+        stop = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(None, sys.stdin.read))
+
+        async def one(session: aiohttp.ClientSession, path: str) -> None:
+            nonlocal errors
+            t0 = time.perf_counter()
+            try:
+                async with session.get(base + path) as r:
+                    await r.read()
+                    errors += r.status != 200
+            except aiohttp.ClientError:
+                errors += 1
+            latencies.append(time.perf_counter() - t0)
+
+        async with aiohttp.ClientSession() as session:
+            tasks = set()
+            start, i = time.perf_counter(), 0
+            while not stop.done():
+                task = asyncio.ensure_future(one(session, paths[i % len(paths)]))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                i += 1
+                await asyncio.sleep(max(0.0, start + i / float(rate) - time.perf_counter()))
+            await asyncio.gather(*tasks)
+            took = time.perf_counter() - start
+        ordered = sorted(latencies) or [0.0]
+        print(
+            f"  dashboard pages while clicking: {len(latencies)} in {took:.0f} s ({len(latencies) / took:.0f}/s), "
+            f"{errors} not 200, p50 {1000 * ordered[len(ordered) // 2]:.1f} ms, "
+            f"p99 {1000 * ordered[int(0.99 * (len(ordered) - 1))]:.1f} ms",
+            flush=True,
+        )
+
+    asyncio.run(main())
 
 
 def world(fake: FakeDiscord, n: int) -> tuple[FakeGuild, Any, list[FakeMember]]:
@@ -201,8 +265,10 @@ async def burst(
 class Bench:
     """One bot process on its own fake Discord, kept up for every round of the run."""
 
-    def __init__(self, kind: str, fake: FakeDiscord, n: int, rounds: int) -> None:
+    def __init__(self, kind: str, fake: FakeDiscord, n: int, rounds: int, pages: int = 0) -> None:
         self.kind, self.fake, self.n = kind, fake, n
+        self.pages = pages if kind == "quizbot" else 0  # dashboard pages a second while measured
+        self.loader: subprocess.Popen[bytes] | None = None
         self.guild, self.channel, self.members = world(fake, n)
         # who runs /quiz before each of QuizBot's rounds (the per-member cooldown applies)
         self.posters = [fake.create_member(self.guild, f"poster{i}") for i in range(rounds + 1)]
@@ -221,7 +287,16 @@ class Bench:
             args = ["--serve-quizbot", fake.api_base, fake.gateway_url, fake.token, self.tmp.name]
             args.append(str(self.guild.id))
         cmd = [sys.executable, __file__, *args, "--loop", loop_kind]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, cwd=ROOT)  # noqa: ASYNC220 - once, before measuring
+        env = dict(os.environ)
+        port = 0
+        if self.pages:
+            import socket
+
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            env["BENCH_DASHBOARD_PORT"] = str(port)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, cwd=ROOT, env=env)  # noqa: ASYNC220 - once, before measuring
         await fake.gateway.wait_frame(lambda f: f.direction == "send" and f.t == "GUILD_CREATE", timeout=60)
         await fake.gateway.sync(timeout=30)
         if self.kind == "quizbot":
@@ -232,6 +307,9 @@ class Bench:
                 timeout=60,
             )
             await self.new_post()
+        if self.pages:
+            load = [sys.executable, __file__, "--serve-pages", str(port), str(self.guild.id), str(self.pages)]
+            self.loader = subprocess.Popen(load, stdin=subprocess.PIPE, cwd=ROOT)  # noqa: ASYNC220 - once, before measuring
         assert self.message is not None
         ids = self.message.custom_ids()
         for i in range(WARMUP):  # warm-up clicks, one by one, from members who then sit out
@@ -264,6 +342,10 @@ class Bench:
             db.close()
 
     async def stop(self) -> None:
+        if self.loader is not None:
+            assert self.loader.stdin is not None
+            self.loader.stdin.close()
+            await asyncio.get_running_loop().run_in_executor(None, self.loader.wait)
         if self.proc is not None:
             assert self.proc.stdin is not None
             self.proc.stdin.close()
@@ -278,13 +360,13 @@ def row(kind: str, loop_kind: str, r: dict[str, float]) -> str:
     )
 
 
-async def session(n: int, rounds: int, loop_kind: str) -> tuple[list[float], int]:
+async def session(n: int, rounds: int, loop_kind: str, pages: int = 0) -> tuple[list[float], int]:
     """Both bots up at once, each on its own fake; bursts alternate between them (ABBA order),
     so the two bursts of a pair run a second apart on the same machine state."""
     async with FakeDiscord() as fake_b, FakeDiscord() as fake_q:
         benches = {
             "baseline": Bench("baseline", fake_b, n, rounds),
-            "quizbot": Bench("quizbot", fake_q, n, rounds),
+            "quizbot": Bench("quizbot", fake_q, n, rounds, pages),
         }
         try:
             for b in benches.values():
@@ -322,7 +404,14 @@ def main() -> int:
         default=6,
         help="rounds (a burst to each bot) per loop; the median ratio is reported",
     )
+    parser.add_argument(
+        "--pages-per-second",
+        type=int,
+        default=0,
+        help="QuizBot serves this many dashboard pages a second meanwhile",
+    )
     parser.add_argument("--serve-quizbot", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-pages", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--serve-baseline", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     loop_arg = args.loop if args.loop != "both" else "asyncio"
@@ -331,6 +420,9 @@ def main() -> int:
         return 0
     if args.serve_baseline:
         serve_baseline(*args.serve_baseline, loop_kind=loop_arg)
+        return 0
+    if args.serve_pages:
+        serve_pages(*args.serve_pages)
         return 0
     n = 200 if args.quick else args.clicks
     loops = ["asyncio", "uvloop"] if args.loop == "both" else [args.loop]
@@ -349,7 +441,7 @@ def main() -> int:
         f"{'clicks/s':>9} {'bot CPU ms/click':>17} {'fake CPU ms/click':>18}"
     )
     for loop_kind in loops:
-        ratios, late = run(session(n, args.repeat, loop_kind), loop_kind)
+        ratios, late = run(session(n, args.repeat, loop_kind, args.pages_per_second), loop_kind)
         print(
             f"  quizbot/baseline throughput ({loop_kind}): median {statistics.median(ratios):.2f}x of "
             f"{', '.join(f'{x:.2f}' for x in ratios)} (goal >= 0.8x); quizbot clicks later than 3 s: {late}"

@@ -26,6 +26,9 @@ from bot.heap import settle_heap
 from bot.i18n import COMMANDS_ZH, locale_of, t
 from bot.settings import Settings
 from bot.storage import Store, open_store
+from bot.web.auth import load_key
+from bot.web.pages import Dashboard
+from bot.web.server import DashboardServer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.cogs.plan",
     "bot.cogs.reports",
     "bot.cogs.review",
+    "bot.cogs.dashboard",
 )
 
 
@@ -89,6 +93,8 @@ class QuizBot(commands.Bot):
         self._handler_tasks: dict[int, list[asyncio.Future[Any]]] = {}
         #: The spoiler rule's facts per member (bot/cogs/guard.py, bot/core/spoiler.py).
         self.spoilers = SpoilerGuard(self)
+        #: The web dashboard (bot/web), running when DASHBOARD_BIND is set (started in setup_hook).
+        self.dashboard: DashboardServer | None = None
         self._closing: asyncio.Future[None] | None = None
         self._draining: asyncio.Future[None] | None = None
         # discord.py calls this parser for every INTERACTION_CREATE and starts the handler tasks
@@ -111,6 +117,7 @@ class QuizBot(commands.Bot):
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)
+        await self._start_dashboard()
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
@@ -122,6 +129,31 @@ class QuizBot(commands.Bot):
                 raise
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
         settle_heap()
+
+    async def _start_dashboard(self) -> None:
+        """Serve the web dashboard on this event loop when DASHBOARD_BIND is set (docs/dashboard.md)."""
+        bind, url = self.settings.dashboard_bind, self.settings.dashboard_url
+        if bind is None or url is None:
+            return
+
+        def guild_name(gid: int) -> str | None:
+            guild = self.get_guild(gid)
+            return guild.name if guild is not None else None
+
+        def guild_locale(gid: int) -> str | None:
+            guild = self.get_guild(gid)
+            return str(guild.preferred_locale) if guild is not None else None
+
+        key = await load_key(self.storage, self.settings.dashboard_secret)
+        dashboard = Dashboard(
+            store=self.storage,
+            bank=lambda: self.bank,
+            key=key,
+            base_url=url,
+            guild_name=guild_name,
+            guild_locale=guild_locale,
+        )
+        self.dashboard = await DashboardServer.start(dashboard, *bind)
 
     async def _load_bank(self) -> None:
         """Read the bank at start (cloning QUESTIONS_GIT first when the folder is new); a broken
@@ -293,6 +325,9 @@ class QuizBot(commands.Bot):
             await self._start_drain(caller)
             await super().close()
         finally:
+            if self.dashboard is not None:
+                await self.dashboard.close()
+                self.dashboard = None
             if self._storage is not None:
                 await self._storage.close()
                 self._storage = None

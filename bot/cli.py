@@ -36,7 +36,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     checked = _bot_settings()
     if checked is None:
         return 2
-    from bot.runner import run_bot
+    from bot.runner import check_dashboard, run_bot
+
+    try:
+        check_dashboard(checked[0])
+    except SettingsError as exc:
+        print(f"quizbot: {exc}", file=sys.stderr)
+        return 2
 
     return run_bot(*checked)
 

@@ -1195,6 +1195,157 @@ MESSAGES: dict[str, dict[str, str]] = {
         ZH: "我無法在這個頻道發文（需要：{perms}），所以只有你看得到這則回覆。",
     },
     "error.not_yours": {EN: "Only {user} can use these controls.", ZH: "只有 {user} 可以操作這些按鈕。"},
+    # --- the web dashboard (issue 19, bot/web, docs/dashboard.md)
+    "dash.title": {EN: "{guild} · quizbot", ZH: "{guild} · quizbot"},
+    "dash.heading": {EN: "Team dashboard", ZH: "團隊儀表板"},
+    "dash.tabs": {EN: "Pages", ZH: "頁面"},
+    "dash.tab.overview": {EN: "Overview", ZH: "總覽"},
+    "dash.tab.leaderboard": {EN: "Leaderboard", ZH: "排行榜"},
+    "dash.tab.weakness": {EN: "Team weakness", ZH: "團隊弱點"},
+    "dash.tab.me": {EN: "My page", ZH: "我的頁面"},
+    "dash.public": {EN: "Public page", ZH: "公開頁面"},
+    "dash.footer": {
+        EN: "Read-only. Figures from the server's answers in quizbot.",
+        ZH: "唯讀頁面。數字來自 quizbot 中本伺服器的作答。",
+    },
+    "dash.none": {EN: "—", ZH: "—"},
+    "dash.pct": {EN: "{pct}%", ZH: "{pct}%"},
+    "dash.overview.active": {EN: "Members active this week", ZH: "本週有作答的成員"},
+    "dash.overview.answers": {EN: "Answers this week", ZH: "本週作答數"},
+    "dash.overview.accuracy": {EN: "Accuracy this week", ZH: "本週正確率"},
+    "dash.overview.chart": {EN: "Answers and accuracy per week", ZH: "每週作答數與正確率"},
+    "dash.overview.chart_desc": {
+        EN: "Last {weeks} weeks, weeks start on Monday in the server's time zone.",
+        ZH: "最近 {weeks} 週，每週從伺服器時區的週一開始。",
+    },
+    "dash.chart.answers": {EN: "Answers", ZH: "作答數"},
+    "dash.chart.accuracy": {EN: "Accuracy", ZH: "正確率"},
+    "dash.daily.title": {EN: "The daily question", ZH: "每日一題"},
+    "dash.daily.count": {EN: "{count} answered so far", ZH: "目前 {count} 人作答"},
+    "dash.daily.none": {EN: "No daily question is open right now.", ZH: "目前沒有進行中的每日一題。"},
+    "dash.daily.hint": {
+        EN: "Answer it in Discord; its answer is revealed when it closes.",
+        ZH: "請在 Discord 作答；答案會在結束時公布。",
+    },
+    "dash.board.period.week": {EN: "This week", ZH: "本週"},
+    "dash.board.period.month": {EN: "This month", ZH: "本月"},
+    "dash.board.period.all": {EN: "All time", ZH: "全部"},
+    "dash.board.metric.points": {EN: "Points", ZH: "分數"},
+    "dash.board.metric.accuracy": {EN: "Accuracy", ZH: "正確率"},
+    "dash.board.metric.streak": {EN: "Streak", ZH: "連續答對"},
+    "dash.board.rank": {EN: "Rank", ZH: "名次"},
+    "dash.board.member": {EN: "Member", ZH: "成員"},
+    "dash.board.answers": {EN: "Answers", ZH: "作答數"},
+    "dash.board.you": {EN: "you", ZH: "你"},
+    "dash.board.unknown": {EN: "member {id}", ZH: "成員 {id}"},
+    "dash.board.empty": {EN: "Nobody is on this board yet.", ZH: "這個排行榜還沒有人。"},
+    "dash.board.page": {EN: "Page {page} of {pages}", ZH: "第 {page} 頁，共 {pages} 頁"},
+    "dash.board.prev": {EN: "← Previous", ZH: "← 上一頁"},
+    "dash.board.next": {EN: "Next →", ZH: "下一頁 →"},
+    "dash.board.your_rank": {EN: "Your rank: {rank} of {total}", ZH: "你的名次：第 {rank} 名，共 {total} 人"},
+    "dash.board.accuracy_note": {
+        EN: "Accuracy ranks members with at least 10 answers in the period.",
+        ZH: "正確率只排名該期間至少作答 10 題的成員。",
+    },
+    "dash.board.streak_note": {
+        EN: "A streak counts daily questions answered right in a row, whatever the period.",
+        ZH: "連續答對計算連續答對的每日一題，不分期間。",
+    },
+    "dash.weak.radar": {EN: "Accuracy per exam section · {name}", ZH: "各考試章節正確率 · {name}"},
+    "dash.weak.radar_desc": {
+        EN: "{n} answers of the server in the last {days} days; predicted score {score}. Pass mark "
+        "{mark}%: Databricks does not publish it, 70% is the usual estimate.",
+        ZH: "本伺服器最近 {days} 天的 {n} 次作答；預估分數 {score}。及格線 {mark}%：Databricks 未公布及格線，"
+        "70% 是一般的估計。",
+    },
+    "dash.weak.no_radar": {
+        EN: "No answers fall in an exam section yet, so there is no radar.",
+        ZH: "還沒有任何作答屬於考試章節，所以沒有雷達圖。",
+    },
+    "dash.weak.blueprints": {EN: "Exam", ZH: "考試"},
+    "dash.weak.topics": {EN: "Topics, weakest first", ZH: "主題（由弱到強）"},
+    "dash.weak.traps": {EN: "Traps, weakest first", ZH: "陷阱（由弱到強）"},
+    "dash.weak.window": {EN: "Answers of the last {days} days.", ZH: "最近 {days} 天的作答。"},
+    "dash.weak.bar": {EN: "{correct} of {answers} right", ZH: "{answers} 題答對 {correct} 題"},
+    "dash.weak.missed": {EN: "Most missed questions", ZH: "最常答錯的題目"},
+    "dash.weak.missed_line": {
+        EN: "{misses} of {answers} answers missed",
+        ZH: "{answers} 次作答中錯了 {misses} 次",
+    },
+    "dash.weak.picked": {EN: "{n} picked {letter}", ZH: "{n} 人選 {letter}"},
+    "dash.weak.explain": {EN: "Explanation", ZH: "解析"},
+    "dash.weak.none": {EN: "Not enough answers yet.", ZH: "作答還不夠多。"},
+    "dash.weak.hidden": {
+        EN: "Open daily questions are left out until they close.",
+        ZH: "進行中的每日一題在結束前不會列出。",
+    },
+    "dash.me.title": {EN: "{name}'s page", ZH: "{name} 的頁面"},
+    "dash.me.private": {
+        EN: "Only your own link opens this page.",
+        ZH: "只有你自己的連結能打開這個頁面。",
+    },
+    "dash.me.stats": {
+        EN: "{answers} answers · {accuracy} right · {points} points · streak {streak}",
+        ZH: "{answers} 次作答 · 正確率 {accuracy} · {points} 分 · 連續答對 {streak}",
+    },
+    "dash.me.readiness": {EN: "Readiness · {name}", ZH: "備考狀態 · {name}"},
+    "dash.me.readiness_desc": {
+        EN: "Predicted score {score} from your last {n} answers. Pass mark {mark}%: Databricks does "
+        "not publish it, 70% is the usual estimate.",
+        ZH: "依你最近 {n} 次作答預估分數 {score}。及格線 {mark}%：Databricks 未公布及格線，70% 是一般的估計。",
+    },
+    "dash.me.too_few": {
+        EN: "This rests on few answers: practise more for a steadier figure.",
+        ZH: "作答還不多，數字僅供參考：多練習會更準。",
+    },
+    "dash.me.no_answers": {EN: "You have no answers here yet.", ZH: "你在這裡還沒有作答。"},
+    "dash.me.reviews": {EN: "Reviews due: {n}", ZH: "待複習：{n} 題"},
+    "dash.q.answer": {EN: "Answer: {letters}", ZH: "正解：{letters}"},
+    "dash.q.explanation": {EN: "Explanation", ZH: "解析"},
+    "dash.q.no_explanation": {EN: "This question has no explanation yet.", ZH: "這題還沒有解析。"},
+    "dash.q.back": {EN: "← Team weakness", ZH: "← 團隊弱點"},
+    "dash.err.title": {EN: "Not available", ZH: "無法顯示"},
+    "dash.err.expired": {
+        EN: "This link has expired. Run /dashboard in Discord for a new one.",
+        ZH: "這個連結已過期。請在 Discord 執行 /dashboard 取得新連結。",
+    },
+    "dash.err.invalid": {
+        EN: "This link is not valid. Run /dashboard in Discord for a new one.",
+        ZH: "這個連結無效。請在 Discord 執行 /dashboard 取得新連結。",
+    },
+    "dash.err.private": {
+        EN: "This server's dashboard is not public. Members open it with /dashboard in Discord.",
+        ZH: "這個伺服器的儀表板未公開。成員請在 Discord 用 /dashboard 開啟。",
+    },
+    "dash.err.hidden": {
+        EN: "This question is an open daily question: its explanation is shown once it closes.",
+        ZH: "這題是進行中的每日一題：結束後才會顯示解析。",
+    },
+    "dash.err.not_found": {EN: "There is no such page.", ZH: "沒有這個頁面。"},
+    "dash.err.rate": {EN: "Too many requests: wait a moment.", ZH: "請求太多：請稍候再試。"},
+    "dash.err.failed": {EN: "Something went wrong; try again later.", ZH: "發生錯誤，請稍後再試。"},
+    "dash.index": {
+        EN: "quizbot's team dashboard. Members open their server's pages with /dashboard in Discord.",
+        ZH: "quizbot 團隊儀表板。成員請在 Discord 用 /dashboard 開啟自己伺服器的頁面。",
+    },
+    "dash.cmd.link": {
+        EN: "Your server's dashboard: {url}\nThis link is yours (it opens your own page too): don't share "
+        "it. It works until {expires}.",
+        ZH: "本伺服器的儀表板：{url}\n這個連結是你專屬的（也會打開你自己的頁面），請勿分享。有效期限到 {expires}。",
+    },
+    "dash.cmd.public": {EN: "Public page (no link needed): {url}", ZH: "公開頁面（不需要連結）：{url}"},
+    "dash.cmd.off": {
+        EN: "The web dashboard is not turned on for this bot (its host sets DASHBOARD_BIND).",
+        ZH: "這個機器人沒有開啟網頁儀表板（需由主機設定 DASHBOARD_BIND）。",
+    },
+    "dash.admin.public_on": {
+        EN: "The overview and leaderboard are now public at {url}",
+        ZH: "總覽與排行榜現在公開於 {url}",
+    },
+    "dash.admin.public_off": {
+        EN: "The dashboard is private again: only members' /dashboard links open it.",
+        ZH: "儀表板已改回不公開：只有成員的 /dashboard 連結能開啟。",
+    },
 }
 
 
@@ -1388,4 +1539,13 @@ COMMANDS_ZH: dict[str, str] = {
     "Stop the reminders": "停止提醒",
     "Your cards as an Anki deck (.apkg)": "把你的卡片匯出成 Anki 牌組（.apkg）",
     "Only the cards you got wrong at least once": "只匯出曾經答錯的卡片",
+    # issue 19, the web dashboard: /dashboard, /quizadmin dashboard public
+    "dashboard": "儀表板",
+    "state": "狀態",
+    "on (public)": "開啟（公開）",
+    "off (private)": "關閉（不公開）",
+    "Open your server's team dashboard on the web (a private link)": "在網頁上開啟本伺服器的團隊儀表板（專屬連結）",
+    "The web dashboard of this server": "本伺服器的網頁儀表板",
+    "Publish the overview and leaderboard at a stable address, or stop": "在固定網址公開總覽與排行榜，或停止公開",
+    "on: public; off: only members' links": "on：公開；off：只有成員的連結",
 }

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sqlite3
 from collections.abc import Coroutine
 from pathlib import Path
@@ -88,6 +89,28 @@ def check_database_path(path: Path) -> None:
             f"{where} has schema version {version}, newer than this quizbot knows ({known}): "
             "run the newer quizbot, or restore a backup made before the upgrade."
         )
+
+
+def check_dashboard(settings: Settings) -> None:
+    """With DASHBOARD_BIND set, raise a one-line `SettingsError` unless its address can be listened
+    on now (the port is free, the host is this machine's), so `quizbot run` fails before logging in."""
+    if settings.dashboard_bind is None:
+        return
+    host, port = settings.dashboard_bind
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise SettingsError(f"DASHBOARD_BIND {host}:{port}: unknown host ({exc.strerror or exc}).") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise SettingsError(
+                f"DASHBOARD_BIND {host}:{port} cannot be listened on: {exc.strerror or exc} "
+                "(another program on that port, or an address of another machine)."
+            ) from None
 
 
 # ---------------------------------------------------------------------------- logging

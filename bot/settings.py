@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,10 @@ class Settings:
     # Test settings: point discord.py at another (loopback) Discord.
     api_base: str | None = None
     gateway_url: str | None = None
+    # The web dashboard (docs/dashboard.md): off unless DASHBOARD_BIND is set.
+    dashboard_bind: tuple[str, int] | None = None  # (host, port) to listen on
+    dashboard_url: str | None = None  # public base URL of links, without a trailing slash
+    dashboard_secret: str | None = None  # the link-signing key; None: generated once and stored
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.token else "unset"
@@ -45,7 +49,9 @@ class Settings:
             f"Settings(token={token}, database_path={str(self.database_path)!r}, "
             f"questions_dir={str(self.questions_dir)!r}, questions_git={self.questions_git!r}, "
             f"dev_guild_id={self.dev_guild_id}, owner_ids={sorted(self.owner_ids)}, "
-            f"log_level={self.log_level!r}, api_base={self.api_base!r}, gateway_url={self.gateway_url!r})"
+            f"log_level={self.log_level!r}, api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
+            f"dashboard_bind={self.dashboard_bind!r}, dashboard_url={self.dashboard_url!r}, "
+            f"dashboard_secret={'set' if self.dashboard_secret else 'unset'})"
         )
 
     def require_token(self) -> str:
@@ -68,6 +74,46 @@ def _snowflake(name: str, value: str) -> int:
     if not value.isdigit() or not (15 <= len(value) <= 21):
         raise SettingsError(f"{name} must be a Discord id (a number of 15-21 digits), got {value!r}.")
     return int(value)
+
+
+_HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$")
+_URL_RE = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+MIN_SECRET = 32  # characters of DASHBOARD_SECRET
+
+
+def parse_bind(value: str) -> tuple[str, int]:
+    """`host:port` (an IPv6 host in brackets: `[::1]:8080`) as (host, port); one-line SettingsError."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not _HOST_RE.match(host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(
+            f"DASHBOARD_BIND must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080, got {value!r}."
+        )
+    return host.strip("[]"), int(port)
+
+
+def _dashboard(get: Callable[[str], str | None]) -> tuple[tuple[str, int] | None, str | None, str | None]:
+    bind_raw, url, secret = get("DASHBOARD_BIND"), get("DASHBOARD_URL"), get("DASHBOARD_SECRET")
+    bind = parse_bind(bind_raw) if bind_raw else None
+    if url is not None:
+        if not _URL_RE.match(url):
+            raise SettingsError(
+                "DASHBOARD_URL must be the dashboard's public base URL, http(s)://host[/path] without "
+                f"a query, e.g. https://quiz.example.org, got {url!r}."
+            )
+        url = url.rstrip("/")
+    if bind is not None and url is None:
+        raise SettingsError(
+            "DASHBOARD_URL must be set with DASHBOARD_BIND: the public address of the dashboard "
+            "(behind your reverse proxy), used in the links /dashboard gives."
+        )
+    if bind is None and url is not None:
+        raise SettingsError("DASHBOARD_URL is set but DASHBOARD_BIND is not: set both, or neither.")
+    if secret is not None and len(secret) < MIN_SECRET:
+        raise SettingsError(
+            f"DASHBOARD_SECRET must be at least {MIN_SECRET} characters (e.g. `openssl rand -hex 32`), "
+            "or unset to let quizbot generate and keep one."
+        )
+    return bind, url, secret
 
 
 def load_settings(
@@ -98,6 +144,7 @@ def load_settings(
         url = get(name)
         if url and not re.match(r"^(https?|wss?)://", url):
             raise SettingsError(f"{name} must be an http(s):// or ws(s):// URL, got {url!r}.")
+    bind, url, secret = _dashboard(get)
     return Settings(
         token=get("DISCORD_TOKEN"),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
@@ -108,4 +155,7 @@ def load_settings(
         log_level=level,
         api_base=(get("DISCORD_API_BASE") or "").rstrip("/") or None,
         gateway_url=get("DISCORD_GATEWAY_URL"),
+        dashboard_bind=bind,
+        dashboard_url=url,
+        dashboard_secret=secret,
     )

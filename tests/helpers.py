@@ -66,6 +66,19 @@ def need_shared(path: Path) -> Path:
     pytest.skip(reason)
 
 
+def need_chromium() -> str:
+    """The path of Debian's `chromium`, for a browser test (Playwright drives it through
+    `executable_path`: it cannot download its own browser here). When it is missing the test
+    fails in CI (.ci/run installs it) and skips with a one-line reason elsewhere."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    reason = "chromium is not installed (apt-get install chromium; .ci/run installs it in CI)"
+    if in_ci():
+        pytest.fail(f"CI is set, so chromium must be there: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def copy_test_bank(target: Path) -> Path:
     """A writable copy of the test bank at `target`."""
     shutil.copytree(TEST_BANK, target)
@@ -654,3 +667,118 @@ def exam_bank(per_section: int = 6, blueprint: str = "professional") -> dict[str
                 f"explanation:\n  - heading: Why\n    body: Because X-{n:03d} says so.\n"
             )
     return files
+
+
+# ------------------------------------------------------------------------------------------ the web dashboard
+
+#: The dashboard tests' world: a guild with hostile names and questions, weeks of answers, an open daily.
+DASH_GUILD, DASH_OTHER_GUILD, DASH_CHANNEL = (
+    111_111_111_111_111_111,
+    222_222_222_222_222_222,
+    333_333_333_333_333_333,
+)
+DASH_NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
+DASH_KEY = b"k" * 32
+HOSTILE_NAME = "<script>alert('name')</script>"
+HOSTILE_STEM = "What does <img src=x onerror=alert(1)> do? <script>alert('stem')</script>"
+#: (user id, display name): the first one is the viewer of most tests.
+DASH_MEMBERS = (
+    (1001, "Alice"),
+    (1002, HOSTILE_NAME),
+    (1003, "Bob & <b>Co</b>"),
+    (1004, "陳小明"),
+    (1005, "Dana"),
+    (1006, "Eve"),
+)
+
+
+def dashboard_bank_files() -> dict[str, str]:
+    """The exam bank (every section of the professional blueprint) plus a hostile question."""
+    files = exam_bank(per_section=2)
+    files["hostile/H-666.md"] = structured(
+        "H-666",
+        HOSTILE_STEM,
+        ["<b>bold</b> & co", "`<script>` in code", "[a link](javascript:alert(3))", "plain"],
+        "A",
+        explanation="<script>alert('explanation')</script> Because **A**.",
+    )
+    return files
+
+
+async def dashboard_world(store: Any, bank: Any) -> dict[str, Any]:
+    """Four weeks of practice answers up to DASH_NOW in DASH_GUILD (everyone misses the hostile
+    question, picking B or C; the member 1001 is right more than the others), one answer in
+    DASH_OTHER_GUILD, and an open daily that the members missed a lot before (so it would top the
+    most missed if it were not hidden). Returns the keys used."""
+    from datetime import timedelta
+
+    hostile = next(q for q in bank.questions if q.id == "H-666")
+    daily_q = next(q for q in bank.questions if q.id == "X-001")
+    others = [q for q in bank.questions if q.id.startswith("X-") and q.id != "X-001"][:6]
+    others += [q for q in bank.questions if q.traps][:3]
+    g = DASH_GUILD
+    for week in range(4):
+        at = DASH_NOW - timedelta(days=7 * week + 1)
+        for i, q in enumerate([hostile, daily_q, *others]):
+            post = await store.create_post(
+                g,
+                DASH_CHANNEL,
+                q.key,
+                "practice",
+                "".join(q.answer),
+                option_letters="".join(q.options),
+                created_at=at,
+                lifetime=timedelta(hours=1),
+            )
+            answers = []
+            for n, (uid, name) in enumerate(DASH_MEMBERS):
+                if q is hostile:
+                    letters = "BC"[n % 2]
+                elif q is daily_q:
+                    letters = "D" if n else "".join(q.answer)
+                else:
+                    letters = "".join(q.answer) if (n + i + week) % 3 or uid == 1001 else "D"
+                answers.append(
+                    store.record_answer(
+                        g,
+                        post.post_id,
+                        uid,
+                        letters,
+                        display_name=name,
+                        answered_at=at + timedelta(minutes=1 + n),
+                    )
+                )
+            await asyncio.gather(*answers)
+    other = await store.create_post(
+        DASH_OTHER_GUILD,
+        DASH_CHANNEL,
+        others[0].key,
+        "practice",
+        "".join(others[0].answer),
+        option_letters="".join(others[0].options),
+        created_at=DASH_NOW - timedelta(hours=1),
+        lifetime=timedelta(hours=1),
+    )
+    await store.record_answer(
+        DASH_OTHER_GUILD,
+        other.post_id,
+        2001,
+        "A",
+        display_name="Outsider",
+        answered_at=DASH_NOW - timedelta(minutes=30),
+    )
+    daily = await store.create_post(
+        g,
+        DASH_CHANNEL,
+        daily_q.key,
+        "daily",
+        "".join(daily_q.answer),
+        option_letters="".join(daily_q.options),
+        created_at=DASH_NOW - timedelta(hours=2),
+        closes_at=DASH_NOW + timedelta(hours=22),
+    )
+    for uid, name in DASH_MEMBERS[:2]:
+        await store.record_answer(
+            g, daily.post_id, uid, "D", display_name=name, answered_at=DASH_NOW - timedelta(hours=1)
+        )
+    return {"hostile": hostile, "daily": daily_q, "daily_post": daily, "others": others}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -67,7 +68,30 @@ BAD_SETUPS = {
         lambda p: {"DATABASE_PATH": str(_newer_schema(p))},
         "newer than this quizbot",
     ),
+    "dashboard bind is not host:port": (
+        lambda p: {"DASHBOARD_BIND": "8080", "DASHBOARD_URL": "https://quiz.example.org"},
+        "DASHBOARD_BIND",
+    ),
+    "dashboard url is not a url": (
+        lambda p: {"DASHBOARD_BIND": "127.0.0.1:8080", "DASHBOARD_URL": "quiz.example.org"},
+        "DASHBOARD_URL",
+    ),
+    "dashboard url is missing": (lambda p: {"DASHBOARD_BIND": "127.0.0.1:8080"}, "DASHBOARD_URL"),
+    "dashboard port is taken": (
+        lambda p: {"DASHBOARD_BIND": f"127.0.0.1:{_taken_port()}", "DASHBOARD_URL": "https://q.example.org"},
+        "cannot be listened on",
+    ),
 }
+_HELD: list[socket.socket] = []
+
+
+def _taken_port() -> int:
+    """A loopback port another program listens on (held until the tests end)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    _HELD.append(s)
+    return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("case", list(BAD_SETUPS))

@@ -115,3 +115,17 @@ def test_sprint_plan_one_section_over_many_days() -> None:
 def test_sprint_plan_rejects_non_positive_days(days: int, per_day: int) -> None:
     with pytest.raises(ValueError):
         sprint_plan(readiness([], WEIGHTS), days, per_day)
+
+
+def test_readiness_from_counts_equals_readiness_of_the_answers_it_sums() -> None:
+    from bot.core.readiness import readiness_from_counts
+
+    weights = {"a": 60.0, "b": 30.0, "c": 10.0}
+    # per question: (section, answers, correct); "x" and None fall in no section
+    counts = [("a", 4, 3), ("a", 2, 0), ("b", 5, 5), ("x", 9, 1), (None, 3, 3)]
+    answers = [(s, i < c) for s, n, c in counts for i in range(n)]
+    summed = readiness_from_counts(counts, weights)
+    assert summed == readiness(answers, weights)
+    # a: 3 of 6, b: 5 of 5, c unseen (counts at the overall 8 of 11): 60*0.5 + 30*1 + 10*8/11
+    assert summed.answers == 11
+    assert summed.predicted == pytest.approx(30 + 30 + 10 * 8 / 11)

@@ -70,6 +70,8 @@ MAY_NOT_IMPORT = {
     ),
     "storage": ("discord", "bot.bank", "bot.render", "bot.cogs", "bot.app"),
     "render": ("bot.storage", "bot.cogs", "bot.app", "aiosqlite", "sqlite3"),
+    # the web dashboard reads storage through the Store protocol only, and knows no discord
+    "web": ("discord", "bot.cogs", "bot.app", "bot.render", "aiosqlite", "sqlite3", "bot.storage.sqlite"),
 }
 
 

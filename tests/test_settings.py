@@ -34,6 +34,16 @@ def test_env_wins_over_dotenv(tmp_path: Path) -> None:
         ({"DEV_GUILD_ID": "abc"}, "DEV_GUILD_ID"),
         ({"OWNER_IDS": "1,2"}, "OWNER_IDS"),
         ({"DISCORD_API_BASE": "ftp://x"}, "DISCORD_API_BASE"),
+        ({"DASHBOARD_BIND": "localhost", "DASHBOARD_URL": "https://q.example.org"}, "DASHBOARD_BIND"),
+        ({"DASHBOARD_BIND": "::1:8080", "DASHBOARD_URL": "https://q.example.org"}, "DASHBOARD_BIND"),
+        ({"DASHBOARD_BIND": "127.0.0.1:65536", "DASHBOARD_URL": "https://q.example.org"}, "DASHBOARD_BIND"),
+        (
+            {"DASHBOARD_BIND": "127.0.0.1:8080", "DASHBOARD_URL": "https://q.example.org/?a=1"},
+            "DASHBOARD_URL",
+        ),
+        ({"DASHBOARD_BIND": "127.0.0.1:8080"}, "DASHBOARD_URL must be set"),
+        ({"DASHBOARD_URL": "https://q.example.org"}, "DASHBOARD_BIND is not"),
+        ({"DASHBOARD_SECRET": "short"}, "DASHBOARD_SECRET"),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], needle: str, tmp_path: Path) -> None:
@@ -67,3 +77,22 @@ def test_run_without_token_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     assert "DISCORD_TOKEN is not set" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_dashboard_settings(tmp_path: Path) -> None:
+    s = load_settings(
+        {
+            "DASHBOARD_BIND": "[::1]:8080",
+            "DASHBOARD_URL": "https://q.example.org/quiz/",
+            "DASHBOARD_SECRET": "s" * 40,
+        },
+        dotenv_path=None,
+    )
+    assert (s.dashboard_bind, s.dashboard_url, s.dashboard_secret) == (
+        ("::1", 8080),
+        "https://q.example.org/quiz",
+        "s" * 40,
+    )
+    assert "s" * 40 not in repr(s) and "dashboard_secret=set" in repr(s)
+    off = load_settings({}, dotenv_path=None)
+    assert (off.dashboard_bind, off.dashboard_url, off.dashboard_secret) == (None, None, None)

@@ -81,6 +81,21 @@ def readiness(results: Iterable[tuple[str | None, bool]], weights: Mapping[str, 
     return Readiness(sections=sections, answers=sum(s.answered for s in sections))
 
 
+def readiness_from_counts(
+    counts: Iterable[tuple[str | None, int, int]], weights: Mapping[str, float]
+) -> Readiness:
+    """The same as `readiness` from (section key or None, answers, correct) per group of answers
+    (e.g. per question): for figures already summed, such as a whole server's."""
+    sums = {key: [0, 0] for key in weights}
+    for section, answered, correct in counts:
+        c = sums.get(section) if section is not None else None
+        if c is not None:
+            c[0] += answered
+            c[1] += correct
+    sections = tuple(SectionReadiness(k, float(weights[k]), a, c) for k, (a, c) in sums.items())
+    return Readiness(sections=sections, answers=sum(s.answered for s in sections))
+
+
 @dataclass(frozen=True, slots=True)
 class PlanItem:
     section: str

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.core.dashboard import TeamWeakness, WeekActivity
 from bot.core.exam import Exam, ExamItem, ExamResult, ExamSummary
 from bot.core.models import (
     AnswerOutcome,
@@ -416,6 +417,31 @@ class Store(Protocol):
     ) -> list[ScoreRow]: ...
     async def period_key(self, guild_id: int, period: PeriodKind, *, at: datetime | None = None) -> str:
         """The key of the period containing `at` in the guild's time zone ("all", "week:…", "month:…")."""
+        ...
+
+    # ---------------------------------------------------------------- the web dashboard (docs/dashboard.md)
+
+    async def activity_by_week(
+        self, guild_id: int, *, weeks: int = 12, at: datetime | None = None
+    ) -> list[WeekActivity]:
+        """The guild's last `weeks` local weeks (Monday first) up to the one holding `at`, oldest
+        first, empty weeks included: answers of every kind, correct ones, members who answered."""
+        ...
+
+    async def team_weakness(
+        self,
+        guild_id: int,
+        *,
+        days: int = 30,
+        at: datetime | None = None,
+        questions: int = 10,
+        min_answers: int = 3,
+        hide: Iterable[str] = (),
+    ) -> TeamWeakness:
+        """The guild's weak spots over the local days of the last `days` up to `at`: every topic
+        and trap answered, weakest first; the `questions` most missed questions with at least
+        `min_answers` answers (keys in `hide`, the open dailies, left out), with the letters the
+        members ticked on its posts in that window."""
         ...
 
     # ---------------------------------------------------------------- the daily question (docs/daily.md)

@@ -5,7 +5,8 @@
 - bank.py: `reload`, `bank` (the question bank);
 - scores.py: `reset` (confirmed), `export` (CSV);
 - settings.py: `settings` (cooldown, practice lifetime, language of posts, reports channel);
-- reports.py: `reports` (members' reports of broken questions: resolve, pause).
+- reports.py: `reports` (members' reports of broken questions: resolve, pause);
+- dashboard.py: `dashboard public on|off` (the web dashboard's public pages).
 
 The cog reads no other cog: what it needs of the rest of the bot is in `bot.services`.
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.cogs.admin.bank import BankCommands
 from bot.cogs.admin.base import AdminBase, quizadmin
 from bot.cogs.admin.daily import DailyCommands
+from bot.cogs.admin.dashboard import DashboardCommands
 from bot.cogs.admin.reports import ReportsAction, ReportsCommands, ReportsPageButton, ReportsPick
 from bot.cogs.admin.scores import ResetButton, ScoresCommands
 from bot.cogs.admin.settings import SettingsCommands
@@ -25,7 +27,15 @@ if TYPE_CHECKING:
     from bot.app import QuizBot
 
 
-class Admin(DailyCommands, BankCommands, ScoresCommands, SettingsCommands, ReportsCommands, AdminBase):
+class Admin(
+    DailyCommands,
+    BankCommands,
+    ScoresCommands,
+    SettingsCommands,
+    ReportsCommands,
+    DashboardCommands,
+    AdminBase,
+):
     #: The group; its commands are the parts' methods (bound to this cog by discord.py).
     quizadmin = quizadmin
 

@@ -42,6 +42,7 @@ _KEEP_OLD = re.compile(r"coalesce\(excluded\.(\w+), \1\)")
 _REWRITES = [
     (re.compile(r"\bmax\((\w+), \?\)"), r"GREATEST(\1, ?)"),
     (re.compile(r"\bjson\(\?\)"), "?"),
+    (re.compile(r" INDEXED BY \w+"), ""),  # SQLite's index hint; PostgreSQL's planner chooses
     (re.compile(r"\bAS REAL\)"), "AS DOUBLE PRECISION)"),
     (
         re.compile(r"\bdate\((\w+), '-6 days', 'weekday 1'\)"),

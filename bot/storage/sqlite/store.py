@@ -43,6 +43,7 @@ from bot.storage.shared import OpenDailyKeys, check_post, tag_rows, utcnow
 from bot.storage.sqlite import admin, answers, boards, common, daily, posts
 from bot.storage.sqlite.common import configure, to_ms
 from bot.storage.sqlite.connection import WorkerConnection
+from bot.storage.sqlite.dashboard_store import DashboardStore
 from bot.storage.sqlite.exam_store import ExamStore
 from bot.storage.sqlite.report_store import ReportStore
 from bot.storage.sqlite.review_store import ReviewStore
@@ -59,11 +60,11 @@ class Worker(Protocol):
     async def close(self) -> None: ...
 
 
-class Storage(ExamStore, ReviewStore, ReportStore):
+class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
     """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`).
     The mock-exam methods come from `ExamStore` (sqlite/exam_store.py), the review ones from
     `ReviewStore` (sqlite/review_store.py), the reports and paused questions from `ReportStore`
-    (sqlite/report_store.py)."""
+    (sqlite/report_store.py), the web dashboard's from `DashboardStore` (sqlite/dashboard_store.py)."""
 
     def __init__(self, conn: Worker, path: str, max_batch: int) -> None:
         self._worker = conn
