@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -111,9 +112,10 @@ class QuizBot(commands.Bot):
     async def setup_hook(self) -> None:
         if not self.bank.questions:
             await self._load_bank()
-        path = self.settings.database_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._storage = await open_store(path)
+        target = self.settings.database_target
+        if isinstance(target, Path):
+            target.parent.mkdir(parents=True, exist_ok=True)
+        self._storage = await open_store(target)
         self._storage.cache_open_dailies = True  # this process posts and closes the dailies
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)

@@ -30,7 +30,8 @@ def check_paths(settings: Settings) -> None:
     """Raise a one-line `SettingsError` if the bank folder cannot be read or the database cannot
     be written, so that `quizbot run` fails before logging in, not with a traceback after."""
     check_questions_dir(settings.questions_dir, git=bool(settings.questions_git))
-    check_database_path(settings.database_path)
+    if settings.database_url is None:  # PostgreSQL: open_store says what is wrong with the server
+        check_database_path(settings.database_path)
 
 
 def check_questions_dir(path: Path, *, git: bool = False) -> None:

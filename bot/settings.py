@@ -30,6 +30,8 @@ class SettingsError(ValueError):
 class Settings:
     token: str | None = None
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    # DATABASE_URL=postgresql://...: the shared PostgreSQL store instead of the SQLite file.
+    database_url: str | None = None
     questions_dir: Path = Path(DEFAULT_QUESTIONS_DIR)
     questions_git: str | None = None
     dev_guild_id: int | None = None
@@ -43,10 +45,16 @@ class Settings:
     dashboard_url: str | None = None  # public base URL of links, without a trailing slash
     dashboard_secret: str | None = None  # the link-signing key; None: generated once and stored
 
-    def __repr__(self) -> str:  # never print the token
+    @property
+    def database_target(self) -> str | Path:
+        """What `bot.storage.open_store` opens: DATABASE_URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    def __repr__(self) -> str:  # never print the token (nor the URL: it may hold a password)
         token = "set" if self.token else "unset"
         return (
             f"Settings(token={token}, database_path={str(self.database_path)!r}, "
+            f"database_url={'set' if self.database_url else 'unset'}, "
             f"questions_dir={str(self.questions_dir)!r}, questions_git={self.questions_git!r}, "
             f"dev_guild_id={self.dev_guild_id}, owner_ids={sorted(self.owner_ids)}, "
             f"log_level={self.log_level!r}, api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
@@ -148,6 +156,7 @@ def load_settings(
     return Settings(
         token=get("DISCORD_TOKEN"),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        database_url=_database_url(get("DATABASE_URL")),
         questions_dir=Path(get("QUESTIONS_DIR") or DEFAULT_QUESTIONS_DIR),
         questions_git=get("QUESTIONS_GIT"),
         dev_guild_id=_snowflake("DEV_GUILD_ID", dev_guild) if dev_guild else None,
@@ -159,3 +168,15 @@ def load_settings(
         dashboard_url=url,
         dashboard_secret=secret,
     )
+
+
+def _database_url(url: str | None) -> str | None:
+    """DATABASE_URL: a postgresql:// (or postgres://) URL, or unset (SQLite at DATABASE_PATH)."""
+    if url is None:
+        return None
+    if not url.lower().startswith(("postgresql://", "postgres://")):
+        raise SettingsError(
+            "DATABASE_URL must be a PostgreSQL URL, postgresql://user@host/database "
+            "(leave it unset to keep SQLite at DATABASE_PATH)."
+        )
+    return url

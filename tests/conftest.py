@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from hypothesis import settings
@@ -38,21 +40,61 @@ def seed_path() -> Path:
 # against every implementation through `store_targets` (and `store`, built on it). A new backend
 # adds its name here and a branch in `_new_store_target` that makes an empty store for
 # `bot.storage.open_store` (and removes it after the test, with a yield in `store_targets`).
-STORE_BACKENDS = ["sqlite"]
+STORE_BACKENDS = ["sqlite", "postgresql"]
+
+# The PostgreSQL server of the tests (.ci/run sets it; docs/testing.md). Each test gets schemas of
+# its own in it (CREATE SCHEMA, dropped after), named in the URL's search_path.
+POSTGRES_URL_VAR = "QUIZBOT_TEST_POSTGRES_URL"
 
 
-def _new_store_target(backend: str, folder: Path, n: int) -> str:
-    if backend == "sqlite":
-        return str(folder / f"store-{n}.sqlite3")
-    raise AssertionError(f"no test target for the storage backend {backend!r}")
+def _postgres_url() -> str:
+    """The test server's URL; skips outside CI when unset or unreachable, fails in CI."""
+    url = os.environ.get(POSTGRES_URL_VAR, "")
+    problem = f"{POSTGRES_URL_VAR} is not set"
+    if url:
+        import psycopg
+
+        try:
+            psycopg.connect(url, connect_timeout=5).close()
+            return url
+        except psycopg.Error as e:
+            problem = f"the PostgreSQL server at {POSTGRES_URL_VAR} does not answer: {str(e).strip()}"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI runs every test on PostgreSQL too, but {problem}")
+    pytest.skip(f"PostgreSQL tests skipped: {problem}")
+
+
+def _schema_url(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-c search_path={schema}')}"
 
 
 @pytest.fixture(params=STORE_BACKENDS)
-def store_targets(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+def store_targets(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
     """A factory of targets of new, empty stores of one backend: each call, another store."""
     backend: str = request.param
     numbers = itertools.count()
-    return lambda: _new_store_target(backend, tmp_path, next(numbers))
+    if backend == "sqlite":
+        yield lambda: str(tmp_path / f"store-{next(numbers)}.sqlite3")
+        return
+    if backend != "postgresql":
+        raise AssertionError(f"no test target for the storage backend {backend!r}")
+    import psycopg
+
+    url = _postgres_url()
+    schemas: list[str] = []
+
+    def new_schema() -> str:
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {name}")
+        schemas.append(name)
+        return _schema_url(url, name)
+
+    yield new_schema
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in schemas:
+            conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 @pytest.fixture

@@ -96,3 +96,13 @@ def test_dashboard_settings(tmp_path: Path) -> None:
     assert "s" * 40 not in repr(s) and "dashboard_secret=set" in repr(s)
     off = load_settings({}, dotenv_path=None)
     assert (off.dashboard_bind, off.dashboard_url, off.dashboard_secret) == (None, None, None)
+
+
+def test_database_url_selects_postgresql_and_is_never_printed() -> None:
+    assert load_settings({}, dotenv_path=None).database_target == Path("data/quizbot.sqlite3")
+    url = "postgresql://bot:hunter2@db.example.org/quizbot"
+    s = load_settings({"DATABASE_URL": url, "DATABASE_PATH": "x.db"}, dotenv_path=None)
+    assert s.database_target == url
+    assert "hunter2" not in repr(s)
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings({"DATABASE_URL": "mysql://db/quizbot"}, dotenv_path=None)

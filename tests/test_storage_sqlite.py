@@ -120,8 +120,8 @@ async def test_open_store_opens_sqlite_for_a_path(tmp_path: Path) -> None:
 
 
 async def test_open_store_refuses_a_backend_it_does_not_have(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"no storage backend for postgresql://"):
-        await open_store("postgresql://quizbot@localhost/quizbot")
+    with pytest.raises(ValueError, match=r"no storage backend for mysql://"):
+        await open_store("mysql://quizbot@localhost/quizbot")
     assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []  # nothing was created
 
 

@@ -210,7 +210,7 @@ def _reset_member(conn: sqlite3.Connection, g: int, u: int) -> int:
         "FROM (SELECT local_day, question_key, count(*) AS n, sum(correct) AS c FROM "
         "      (SELECT local_day, question_key, correct FROM answers WHERE guild_id = ? AND user_id = ? "
         "       UNION ALL SELECT local_day, question_key, correct FROM exam_answers "
-        "       WHERE guild_id = ? AND user_id = ?) GROUP BY local_day, question_key) AS x "
+        "       WHERE guild_id = ? AND user_id = ?) AS r GROUP BY local_day, question_key) AS x "
         "WHERE question_day.guild_id = ? AND question_day.day = x.local_day "
         "AND question_day.question_key = x.question_key",
         (g, u, g, u, g),
@@ -257,7 +257,7 @@ def rebuild_aggregates(conn: sqlite3.Connection, guild_id: int | None) -> None:
     # Every answer that counts, with its local day: answers, and the items of submitted exams.
     results = (
         f"(SELECT guild_id, user_id, question_key, correct, points, local_day FROM answers {where} "
-        f"UNION ALL SELECT guild_id, user_id, question_key, correct, 0, local_day FROM exam_answers {where})"
+        f"UNION ALL SELECT guild_id, user_id, question_key, correct, 0, local_day FROM exam_answers {where}) AS r"
     )
     with transaction(conn):
         for table in ("totals", "question_day", "member_day"):

@@ -255,7 +255,7 @@ def user_stats(conn: sqlite3.Connection, guild_id: int, user_id: int, at_ms: int
             "SELECT t.kind, t.tag, sum(a.n) AS answers, sum(a.c) AS correct FROM "
             "(SELECT question_key, count(*) AS n, sum(correct) AS c FROM "
             " (SELECT question_key, correct FROM answers WHERE guild_id = ? AND user_id = ? "
-            "  UNION ALL SELECT question_key, correct FROM exam_answers WHERE guild_id = ? AND user_id = ?) "
+            "  UNION ALL SELECT question_key, correct FROM exam_answers WHERE guild_id = ? AND user_id = ?) AS r "
             " GROUP BY question_key) AS a "
             "JOIN question_tags AS t ON t.question_key = a.question_key GROUP BY t.kind, t.tag",
             (guild_id, user_id, guild_id, user_id),
@@ -305,8 +305,8 @@ def server_stats(
         hardest = named(
             conn,
             "SELECT question_key, sum(answers) AS n, sum(correct) AS c FROM question_day "
-            "WHERE guild_id = ? AND day >= ? GROUP BY question_key HAVING n >= ? "
-            "ORDER BY CAST(c AS REAL) / n, n DESC, question_key LIMIT ?",
+            "WHERE guild_id = ? AND day >= ? GROUP BY question_key HAVING sum(answers) >= ? "
+            "ORDER BY CAST(sum(correct) AS REAL) / sum(answers), n DESC, question_key LIMIT ?",
             (*window, min_question_answers, limit),
         ).fetchall()
         per_day = named(

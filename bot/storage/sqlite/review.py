@@ -298,7 +298,7 @@ def review_stats(
     )
     since = to_ms(now - timedelta(days=RETENTION_DAYS))
     reviews, recalls, recalled = conn.execute(
-        "SELECT count(*), coalesce(sum(seen_before), 0), coalesce(sum(seen_before AND correct), 0) "
+        "SELECT count(*), coalesce(sum(seen_before), 0), coalesce(sum(seen_before * correct), 0) "
         "FROM reviews WHERE guild_id = ? AND user_id = ? AND reviewed_at > ? AND reviewed_at <= ?",
         (*member, since, now_ms),
     ).fetchone()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from bot.core.answers import AnswerRequest
 from bot.core.models import (
@@ -53,13 +53,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Worker(Protocol):
+    """What runs the statement modules: SQLite's WorkerConnection, PostgreSQL's PgWorker."""
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+    async def close(self) -> None: ...
+
+
 class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
     """The SQLite store. Open with `await Storage.open(path)` (or `async with await Storage.open(path)`).
     The mock-exam methods come from `ExamStore` (sqlite/exam_store.py), the review ones from
     `ReviewStore` (sqlite/review_store.py), the reports and paused questions from `ReportStore`
     (sqlite/report_store.py), the web dashboard's from `DashboardStore` (sqlite/dashboard_store.py)."""
 
-    def __init__(self, conn: WorkerConnection, path: str, max_batch: int) -> None:
+    def __init__(self, conn: Worker, path: str, max_batch: int) -> None:
         self._worker = conn
         self.path = path
         self._writer = AnswerWriter(self._write_batch, max_batch)
@@ -121,7 +128,7 @@ class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
         await self._writer.flush()
         await self._worker.close()
 
-    async def __aenter__(self) -> Storage:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

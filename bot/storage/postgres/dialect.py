@@ -1,0 +1,236 @@
+"""The PostgreSQL connection the shared statement modules run on (bot/storage/sqlite/*.py).
+
+The statement modules are synchronous functions on a `sqlite3.Connection`. `PgConnection` offers
+them the part of that API they use (execute, executemany, cursor with rows by column name,
+rowcount, lastrowid, in_transaction) on a psycopg 3 connection, and translates the few SQLite
+spellings they contain (`translate`). Transactions: `BEGIN IMMEDIATE` (a write) takes one
+transaction-scoped advisory lock, so writers of every process take turns exactly like SQLite's
+writers do and the modules' read-then-write steps stay correct across processes; `BEGIN` (a read
+snapshot) is a REPEATABLE READ transaction. Errors are raised as `sqlite3.Error` subclasses (the
+callers catch those), chained to psycopg's.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
+
+# Every writer of every process takes this lock for its transaction (pg_advisory_xact_lock).
+WRITE_LOCK = 0x5155_495A  # "QUIZ"
+
+# The identity primary key of each table a statement module reads `lastrowid` of.
+_ROWID = {
+    "posts": "post_id",
+    "daily_runs": "run_id",
+    "exams": "exam_id",
+    "reports": "report_id",
+    "answers": "answer_id",
+    "review_pending": "pending_id",
+    "reviews": "review_id",
+}
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_SELF_ADD = re.compile(r"\b(\w+) = \1\b")
+_KEEP_OLD = re.compile(r"coalesce\(excluded\.(\w+), \1\)")
+_REWRITES = [
+    (re.compile(r"\bmax\((\w+), \?\)"), r"GREATEST(\1, ?)"),
+    (re.compile(r"\bjson\(\?\)"), "?"),
+    (re.compile(r" INDEXED BY \w+"), ""),  # SQLite's index hint; PostgreSQL's planner chooses
+    (re.compile(r"\bAS REAL\)"), "AS DOUBLE PRECISION)"),
+    (
+        re.compile(r"\bdate\((\w+), '-6 days', 'weekday 1'\)"),
+        r"to_char(date_trunc('week', \1::date), 'YYYY-MM-DD')",
+    ),
+    (
+        re.compile(r"\bdate\((\w+), 'start of month'\)"),
+        r"to_char(date_trunc('month', \1::date), 'YYYY-MM-DD')",
+    ),
+]
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    """A PostgreSQL constraint violation, as the statement modules expect it."""
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    """Any other PostgreSQL error."""
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> tuple[str, str | None]:
+    """(PostgreSQL text with psycopg placeholders, the primary key to return for an INSERT)."""
+    for pattern, repl in _REWRITES:
+        sql = pattern.sub(repl, sql)
+    insert = _INSERT.match(sql)
+    table = insert.group(1) if insert else None
+    head, sep, tail = sql.partition("DO UPDATE SET")
+    if sep and table:  # `n = n + excluded.n` is ambiguous in PostgreSQL: the row's own column
+        tail = _SELF_ADD.sub(lambda m: f"{m.group(1)} = {table}.{m.group(1)}", tail)
+        sql = (
+            head
+            + sep
+            + _KEEP_OLD.sub(lambda m: f"coalesce(excluded.{m.group(1)}, {table}.{m.group(1)})", tail)
+        )
+    returning = None
+    if table in _ROWID and "RETURNING" not in sql.upper():
+        returning = _ROWID[table]
+        sql = f"{sql.rstrip().rstrip(';')} RETURNING {returning}"
+    return sql.replace("%", "%%").replace("?", "%s"), returning
+
+
+def _params(params: Iterable[Any]) -> tuple[Any, ...]:
+    # SQLite stores True as 1; the columns here are integers too.
+    return tuple(int(p) if isinstance(p, bool) else p for p in params)
+
+
+class _NumericLoader(Loader):
+    """sum() of BIGINT is NUMERIC in PostgreSQL: give ints (and floats) as SQLite does."""
+
+    def load(self, data: Any) -> int | float:
+        value = Decimal(bytes(data).decode())
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+@lru_cache(maxsize=512)
+def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    index = {n: i for i, n in enumerate(names)}
+
+    class Row(tuple[Any, ...]):
+        """A row read by position or by column name, like sqlite3.Row."""
+
+        def __getitem__(self, key: Any) -> Any:
+            if isinstance(key, str):
+                return tuple.__getitem__(self, index[key])
+            return tuple.__getitem__(self, key)
+
+        def keys(self) -> list[str]:
+            return list(names)
+
+    return Row
+
+
+class PgCursor:
+    """The part of sqlite3.Cursor the statement modules use."""
+
+    def __init__(self, conn: PgConnection) -> None:
+        self._conn = conn
+        self._cur: psycopg.Cursor[Any] = conn.raw.cursor()
+        self.row_factory: Any = None
+        self.lastrowid: int | None = None
+        self.rowcount = -1
+        self._pending: list[Any] | None = None
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
+        text, returning = translate(sql)
+        self._pending = None
+        with self._conn.errors():
+            self._cur.execute(text, _params(params))
+        self.rowcount = self._cur.rowcount
+        if returning is not None:
+            row = self._cur.fetchone()
+            self.lastrowid = None if row is None else int(row[0])
+            self._pending = []
+        return self
+
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
+        text, returning = translate(sql)
+        if returning is not None:
+            text = text[: text.rindex(" RETURNING ")]
+        rows = [_params(p) for p in seq]
+        self._pending = []
+        self.rowcount = 0
+        if rows:
+            with self._conn.errors():
+                self._cur.executemany(text, rows)
+            self.rowcount = self._cur.rowcount
+        return self
+
+    def _wrap(self, row: tuple[Any, ...] | None) -> Any:
+        if row is None or self.row_factory is None or self._cur.description is None:
+            return row
+        return _row_class(tuple(c.name for c in self._cur.description))(row)
+
+    def fetchone(self) -> Any:
+        if self._pending is not None or self._cur.description is None:
+            return None
+        return self._wrap(self._cur.fetchone())
+
+    def fetchall(self) -> list[Any]:
+        if self._pending is not None or self._cur.description is None:
+            return []
+        return [self._wrap(r) for r in self._cur.fetchall()]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    def close(self) -> None:
+        self._cur.close()
+
+
+class PgConnection:
+    """A psycopg connection (autocommit: transactions are explicit) that looks enough like an
+    sqlite3.Connection for the statement modules."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
+        raw.adapters.register_loader("numeric", _NumericLoader)
+
+    @classmethod
+    def connect(cls, url: str, schema: str | None = None) -> PgConnection:
+        if schema:
+            url = psycopg.conninfo.make_conninfo(url, options=f"-c search_path={schema}")
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
+        return cls(raw)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def errors(self) -> _Errors:
+        return _Errors()
+
+    def cursor(self) -> PgCursor:
+        return PgCursor(self)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
+        word = sql.strip().upper()
+        if word == "BEGIN IMMEDIATE":
+            with self.errors():
+                self.raw.execute("BEGIN")
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return PgCursor(self)
+        if word == "BEGIN":
+            with self.errors():
+                self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            return PgCursor(self)
+        if word in ("COMMIT", "ROLLBACK"):
+            with self.errors():
+                self.raw.execute(word)
+            return PgCursor(self)
+        return PgCursor(self).execute(sql, params)
+
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
+        return PgCursor(self).executemany(sql, seq)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _Errors:
+    """Raise psycopg's errors as sqlite3.Error subclasses (chained)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if isinstance(exc, psycopg.errors.IntegrityError):
+            raise PgIntegrityError(str(exc).strip()) from exc
+        if isinstance(exc, psycopg.Error):
+            raise PgOperationalError(str(exc).strip()) from exc

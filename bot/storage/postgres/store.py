@@ -1,0 +1,136 @@
+"""`PostgresStore`: the PostgreSQL `Store` (bot/storage/interface.py).
+
+It runs the SAME statement modules as the SQLite store (bot/storage/sqlite/: answers, posts,
+boards, daily, admin, exams, review, reports), each public method one function whole on the
+connection's thread (connection.py), through `PgConnection` (dialect.py), which speaks the part
+of the sqlite3 API they use and translates their few SQLite spellings. One set of statements for
+both backends: the same results by construction, and the contract tests hold both to them. The
+schema is PostgreSQL's own (postgres/migrations, same version numbers). Answers go through the
+shared group-commit writer (bot/storage/writer.py): one transaction per batch, each caller's
+await returning after its batch's COMMIT.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from bot.storage import migrate as sqlite_migrate
+from bot.storage.postgres import migrate
+from bot.storage.postgres.connection import PgWorker
+from bot.storage.postgres.dialect import PgConnection
+from bot.storage.sqlite.store import Storage
+
+log = logging.getLogger(__name__)
+
+
+class PostgresStore(Storage):
+    """The PostgreSQL store. Open with `await PostgresStore.open(url)`; `schema` puts its tables in
+    that schema (created if missing) instead of the URL's search_path (the tests use one per test)."""
+
+    @classmethod
+    async def open(  # type: ignore[override]  # a URL, not a file path, and no SQLite settings
+        cls, url: str | os.PathLike[str], *, max_batch: int = 4096, schema: str | None = None
+    ) -> PostgresStore:
+        url_s = os.fspath(url)
+        if schema is not None:
+            await _create_schema(url_s, schema)
+        conn = await PgWorker.open(url_s, schema)
+        try:
+            applied = await conn.run(migrate.migrate)
+        except BaseException:
+            await conn.close()
+            raise
+        if applied:
+            log.info("PostgreSQL database: applied migrations %s", applied)
+        return cls(conn, _redact(url_s), max_batch)
+
+    async def schema_version(self) -> int:
+        return await self._run(migrate.schema_version)
+
+    async def integrity_check(self) -> list[str]:
+        """PostgreSQL checks every constraint as it writes; this reads what it cannot: rows of the
+        kept rank histograms that went negative, and JSON columns that do not parse."""
+        return await self._run(_integrity)
+
+    async def pragma(self, name: str) -> Any:
+        raise NotImplementedError("PRAGMA is SQLite's; PostgreSQL has none")
+
+    async def backup(self, path: str | os.PathLike[str]) -> Path:
+        """A consistent copy as an SQLite file at `path` (one REPEATABLE READ snapshot, every
+        table, same schema version), which `open_store(path)` opens. For a PostgreSQL copy of a
+        PostgreSQL database use pg_dump."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await self.flush()
+        copy = await Storage.open(target)
+        await copy.close()
+        await self._run(_copy_to_sqlite, str(target))
+        return target
+
+
+async def _create_schema(url: str, schema: str) -> None:
+    if not schema.replace("_", "").isalnum():
+        raise ValueError(f"a schema name is letters, digits and _, not {schema!r}")
+    worker = await PgWorker.open(url)
+    try:
+        await worker.run(lambda c: c.raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    finally:
+        await worker.close()
+
+
+def _redact(url: str) -> str:
+    """The URL without its password (it is shown in logs)."""
+    head, at, tail = url.rpartition("@")
+    if not at or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user_pass = head.partition("//")
+    return f"{scheme}//{user_pass.split(':', 1)[0]}:***@{tail}"
+
+
+def _integrity(conn: PgConnection) -> list[str]:
+    problems: list[str] = []
+    for table in ("points_hist", "acc_hist", "streak_hist"):
+        n = conn.raw.execute(f"SELECT count(*) FROM {table} WHERE n < 0").fetchone()
+        if n and n[0]:
+            problems.append(f"{table}: {n[0]} rows with a negative count")
+    for table, column in (("guild_settings", "extra"), ("daily_schedule", "topics"), ("cards", "state")):
+        n = conn.raw.execute(f"SELECT count(*) FROM {table} WHERE NOT json_valid({column})").fetchone()
+        if n and n[0]:
+            problems.append(f"{table}.{column}: {n[0]} values that are not JSON")
+    return problems
+
+
+def _copy_to_sqlite(conn: PgConnection, path: str) -> None:
+    """Copy every table of the PostgreSQL schema into the (migrated, empty) SQLite file at `path`."""
+    target = sqlite3.connect(path, isolation_level=None)
+    try:
+        if sqlite_migrate.schema_version(target) != migrate.schema_version(conn):
+            raise RuntimeError("the SQLite copy and the PostgreSQL database are at different schema versions")
+        tables = [
+            r[0]
+            for r in target.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        tables.sort(key=lambda t: t == "streak_hist")  # after streaks, whose triggers fill it
+        target.execute("PRAGMA foreign_keys = OFF")
+        target.execute("BEGIN IMMEDIATE")
+        with conn.raw.transaction():
+            conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            for table in tables:
+                columns = [
+                    r[1] for r in target.execute(f"PRAGMA table_xinfo({table})") if r[6] == 0
+                ]  # hidden 0: not a generated column
+                names = ", ".join(columns)
+                target.execute(f"DELETE FROM {table}")
+                rows = conn.raw.execute(f"SELECT {names} FROM {table}").fetchall()
+                target.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows
+                )
+        target.execute("COMMIT")
+    finally:
+        target.close()
