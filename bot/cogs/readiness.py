@@ -61,10 +61,16 @@ def question_label(bank: Bank, key: str) -> str:
 
 
 def most_missed(
-    bank: Bank, blueprint: Blueprint, results: Sequence[AnswerResult], per_section: int = MISSED_PER_SECTION
+    bank: Bank,
+    blueprint: Blueprint,
+    results: Sequence[AnswerResult],
+    per_section: int = MISSED_PER_SECTION,
+    *,
+    exclude: frozenset[str] = frozenset(),
 ) -> dict[str, list[tuple[str, int, int]]]:
     """Section key -> (question label, misses, answers) of its most missed questions, most misses
-    first (ties: more answers first); questions nobody missed are left out."""
+    first (ties: more answers first); questions nobody missed, and those in `exclude` (the ones the
+    server paused as broken), are left out."""
     index = bank.sections(blueprint.key)
     answers: Counter[str] = Counter()
     misses: Counter[str] = Counter()
@@ -75,6 +81,8 @@ def most_missed(
             misses[key] += 1
     by_section: dict[str, list[tuple[int, int, str]]] = {}
     for key, n in misses.items():
+        if key in exclude:
+            continue
         section = index.section_of(key)
         if section is not None:
             by_section.setdefault(section, []).append((-n, -answers[key], key))
@@ -111,7 +119,8 @@ async def show_readiness(interaction: discord.Interaction, blueprint: str | None
         return
     guild = interaction.guild
     who = (guild.name if guild is not None else "") if server else interaction.user.display_name
-    missed = most_missed(bot.bank, bp, results) if server else None
+    paused = bot.services.reports.paused(interaction.guild_id)
+    missed = most_missed(bot.bank, bp, results, exclude=paused) if server else None
     png = None
     try:
         png = await asyncio.to_thread(radar_png, state, bp, locale=locale)

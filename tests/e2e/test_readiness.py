@@ -163,3 +163,27 @@ async def test_quiz_section_completes_filters_and_combines_with_the_other_filter
         {"section": "professional:governance", "topic": "Monitoring", "private": True},
     )
     assert not clash.embeds and "Monitoring" in clash.content
+
+
+def test_the_servers_most_missed_leave_out_what_it_paused(tmp_path: Any) -> None:
+    """A question the admins paused as broken is not held up to the group as one to study."""
+    from datetime import UTC, datetime
+
+    from bot.bank import load_bank
+    from bot.cogs.readiness import most_missed
+    from bot.core.models import AnswerResult
+
+    for name, text in exam_bank().items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    bank = load_bank(tmp_path)
+    bp = bank.blueprint("professional")
+    assert bp is not None
+    a, b = bank.sections(bp.key).pools["governance"][:2]
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    results = [AnswerResult(1, key, False, at, "practice") for key in (a, a, b)]
+    labels = [label for label, _, _ in most_missed(bank, bp, results)["governance"]]
+    assert len(labels) == 2
+    kept = most_missed(bank, bp, results, exclude=frozenset({a}))["governance"]
+    assert [(m, n) for _, m, n in kept] == [(1, 1)] and kept[0][0] == labels[1]
