@@ -66,12 +66,18 @@ class QuizBot(commands.Bot):
     shutdown_grace: float = 5.0
 
     def __init__(self, settings: Settings, *, bank: Bank | None = None, force_sync: bool = False) -> None:
+        shards: dict[str, Any] = {}
+        if settings.shard_count is not None:  # ShardedQuizBot (make_bot): these shards of the count
+            shards = {"shard_count": settings.shard_count}
+            if settings.shard_ids is not None:
+                shards["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=QuizTree,
+            **shards,
         )
         self.settings = settings
         self.bank: Bank = bank if bank is not None else Bank.empty()
@@ -116,13 +122,20 @@ class QuizBot(commands.Bot):
         if isinstance(target, Path):
             target.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await open_store(target)
-        self._storage.cache_open_dailies = True  # this process posts and closes the dailies
+        # One process posting and closing every daily may keep the open dailies in memory; with
+        # shards or a shared database, other processes change them: the database decides.
+        self._storage.cache_open_dailies = not self.shares_database
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)
         await self._start_dashboard()
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
+        if not self.syncs_commands:
+            self.sync_report = "slash commands: synced by the process holding shard 0, not here"
+            log.info("%s", self.sync_report)
+            settle_heap()
+            return
         try:
             self.sync_report = await self.sync_commands(forced=self.force_sync)
             log.info("%s", self.sync_report)
@@ -131,6 +144,25 @@ class QuizBot(commands.Bot):
                 raise
             log.error("syncing the slash commands failed (%s); retrying at the next start", exc)
         settle_heap()
+
+    # ------------------------------------------------------------------ shards
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process does the server's work (its daily, closing its posts, live counts,
+        reminders, exam timers): it holds the server's shard (bot.core.shards)."""
+        return self.settings.owns(guild_id)
+
+    @property
+    def shares_database(self) -> bool:
+        """Other processes may write the same database (PostgreSQL, or shards split over processes)."""
+        return self.settings.database_url is not None or self.settings.sharded_across_processes
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Only one process syncs the command tree: unsharded, or the one holding shard 0
+        (`quizbot sync` always does)."""
+        ids = self.settings.shard_ids
+        return self.force_sync or ids is None or 0 in ids
 
     async def _start_dashboard(self) -> None:
         """Serve the web dashboard on this event loop when DASHBOARD_BIND is set (docs/dashboard.md)."""
@@ -333,6 +365,16 @@ class QuizBot(commands.Bot):
             if self._storage is not None:
                 await self._storage.close()
                 self._storage = None
+
+
+class ShardedQuizBot(QuizBot, commands.AutoShardedBot):
+    """`QuizBot` over several gateway connections: the shards of SHARD_IDS of SHARD_COUNT."""
+
+
+def make_bot(settings: Settings, **kwargs: Any) -> QuizBot:
+    """The bot for `settings`: a `ShardedQuizBot` when SHARD_COUNT is set, else a `QuizBot`."""
+    cls = ShardedQuizBot if settings.shard_count is not None else QuizBot
+    return cls(settings, **kwargs)
 
 
 class CommandTranslator(app_commands.Translator):

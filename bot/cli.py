@@ -17,11 +17,22 @@ if TYPE_CHECKING:
     from bot.core.periods import PeriodKind
 
 
-def _bot_settings() -> tuple[Settings, str] | None:
+def _bot_settings(args: argparse.Namespace | None = None) -> tuple[Settings, str] | None:
     """(settings, token) for a command that logs in, with the bank folder and the database path
-    checked; None after one line on stderr (exit code 2)."""
+    checked (and `quizbot run --shards/--shard-count` over SHARD_IDS/SHARD_COUNT); None after one
+    line on stderr (exit code 2)."""
     try:
         settings = load_settings()
+        shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
+        if shards is not None or count is not None:
+            from dataclasses import replace
+
+            from bot.settings import with_shards
+
+            if count is None and settings.shard_count is not None and shards is not None:
+                count = str(settings.shard_count)
+            base = replace(settings, shard_ids=None, shard_count=None)
+            settings = with_shards(base, shards, count, source="cli")
         token = settings.require_token()
         from bot.runner import check_paths
 
@@ -33,7 +44,7 @@ def _bot_settings() -> tuple[Settings, str] | None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    checked = _bot_settings()
+    checked = _bot_settings(args)
     if checked is None:
         return 2
     from bot.runner import check_dashboard, run_bot
@@ -244,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quizbot", description="Exam practice for Discord study groups.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run the Discord bot (settings from the environment or .env)")
+    run.add_argument(
+        "--shards", metavar="IDS", help="the shards this process holds, e.g. 0-3 or 0,2 (over SHARD_IDS)"
+    )
+    run.add_argument(
+        "--shard-count", metavar="N", help="the number of shards over all processes (over SHARD_COUNT)"
+    )
     run.set_defaults(func=_cmd_run)
     _add_ops_commands(sub)
     from bot.bank.commands import add_bank_commands

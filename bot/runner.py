@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.app import QuizBot
+from bot.app import QuizBot, make_bot
 from bot.discord_internals import point_discord_at
 from bot.settings import Settings, SettingsError
 
@@ -173,7 +173,7 @@ def run_bot(settings: Settings, token: str) -> int:
     received: list[int] = []
 
     async def main() -> None:
-        async with QuizBot(settings) as bot:
+        async with make_bot(settings) as bot:
             loop = asyncio.get_running_loop()
             connection = asyncio.ensure_future(bot.start(token))
             stopping: list[asyncio.Task[None]] = []

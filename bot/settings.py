@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from bot.core.shards import owns, parse_shard_count, parse_shard_ids
 
 # A bot token is three url-safe base64 parts joined by dots (user id, timestamp, HMAC).
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -44,6 +46,23 @@ class Settings:
     dashboard_bind: tuple[str, int] | None = None  # (host, port) to listen on
     dashboard_url: str | None = None  # public base URL of links, without a trailing slash
     dashboard_secret: str | None = None  # the link-signing key; None: generated once and stored
+    # Shards (docs/deploy.md, "Shards"): None: one unsharded connection. shard_ids None with a
+    # count: this process holds every shard.
+    shard_ids: tuple[int, ...] | None = None
+    shard_count: int | None = None
+
+    @property
+    def sharded_across_processes(self) -> bool:
+        """Other processes hold some of the shards (so they share the database with this one)."""
+        return (
+            self.shard_ids is not None
+            and self.shard_count is not None
+            and (len(self.shard_ids) < self.shard_count)
+        )
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process owns the server (bot.core.shards.owns)."""
+        return owns(guild_id, self.shard_ids, self.shard_count)
 
     @property
     def database_target(self) -> str | Path:
@@ -59,7 +78,8 @@ class Settings:
             f"dev_guild_id={self.dev_guild_id}, owner_ids={sorted(self.owner_ids)}, "
             f"log_level={self.log_level!r}, api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
             f"dashboard_bind={self.dashboard_bind!r}, dashboard_url={self.dashboard_url!r}, "
-            f"dashboard_secret={'set' if self.dashboard_secret else 'unset'})"
+            f"dashboard_secret={'set' if self.dashboard_secret else 'unset'}, "
+            f"shard_ids={self.shard_ids!r}, shard_count={self.shard_count!r})"
         )
 
     def require_token(self) -> str:
@@ -153,7 +173,7 @@ def load_settings(
         if url and not re.match(r"^(https?|wss?)://", url):
             raise SettingsError(f"{name} must be an http(s):// or ws(s):// URL, got {url!r}.")
     bind, url, secret = _dashboard(get)
-    return Settings(
+    settings = Settings(
         token=get("DISCORD_TOKEN"),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
         database_url=_database_url(get("DATABASE_URL")),
@@ -168,6 +188,30 @@ def load_settings(
         dashboard_url=url,
         dashboard_secret=secret,
     )
+    return with_shards(settings, get("SHARD_IDS"), get("SHARD_COUNT"))
+
+
+def with_shards(settings: Settings, ids: str | None, count: str | None, *, source: str = "env") -> Settings:
+    """`settings` with the shards of SHARD_IDS / SHARD_COUNT (or `quizbot run --shards
+    --shard-count`: `source` "cli"); a one-line SettingsError for a bad value, or for shards split
+    over processes on SQLite (one file cannot be shared by several bot processes)."""
+    ids_name, count_name = ("--shards", "--shard-count") if source == "cli" else ("SHARD_IDS", "SHARD_COUNT")
+    if ids is None and count is None:
+        return settings
+    if count is None:
+        raise SettingsError(f"{ids_name} needs {count_name}: the number of shards over all processes.")
+    try:
+        shard_count = parse_shard_count(count)
+        shard_ids = parse_shard_ids(ids, shard_count) if ids is not None else None
+    except ValueError as exc:
+        raise SettingsError(f"{ids_name if ids is not None else count_name}: {exc}.") from None
+    sharded = replace(settings, shard_ids=shard_ids, shard_count=shard_count)
+    if sharded.sharded_across_processes and sharded.database_url is None:
+        raise SettingsError(
+            f"{ids_name} {ids} holds only some of the {shard_count} shards: the other processes need "
+            "the same database, so set DATABASE_URL to a PostgreSQL server (SQLite is one process's)."
+        )
+    return sharded
 
 
 def _database_url(url: str | None) -> str | None:

@@ -513,11 +513,12 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def clocked_bot(clock: Clock) -> Callable[[Settings], QuizBot]:
-    """A `bot_factory`: QuizBot whose daily scheduler (with no rate limit) and exam timer read `clock`."""
+def clocked_bot(clock: Clock, base: type[QuizBot] | None = None) -> Callable[[Settings], QuizBot]:
+    """A `bot_factory`: QuizBot (or `base`) whose daily scheduler (with no rate limit) and exam
+    timer read `clock`."""
     from bot.app import QuizBot
 
-    class ClockedBot(QuizBot):
+    class ClockedBot(base or QuizBot):  # type: ignore[misc]
         async def setup_hook(self) -> None:
             await super().setup_hook()
             sched = self.services.scheduler

@@ -122,7 +122,9 @@ class QuizService:
 
     def bump_count(self, post: Post, question: Question) -> None:
         """A member answered `post`: its public message's count is edited (at most every
-        COUNT_EDIT_INTERVAL seconds, in a task of its own)."""
+        COUNT_EDIT_INTERVAL seconds, in a task of its own). Only by the process owning its server."""
+        if not self.bot.owns(post.guild_id):
+            return
         if post.private:  # ephemeral: no public message to keep up to date
             return
         task = self._count_tasks.get(post.post_id)
@@ -227,7 +229,8 @@ class QuizService:
         the next sweep.
         """
         storage = self.bot.storage
-        due = await storage.due_posts()
+        # With shards over processes each closes the posts of the servers it owns.
+        due = [p for p in await storage.due_posts() if self.bot.owns(p.guild_id)]
         bank = self.bot.bank
         public_practice = {p.question_key for p in due if p.kind == "practice" and not p.private}
         # (a question is known by its copies' keys too: a reload may have merged files)

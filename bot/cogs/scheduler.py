@@ -273,6 +273,8 @@ class DailyScheduler:
         wake_at: list[datetime] = []
         unsettled = {run.guild_id for run in claimed}  # no new daily there before these are settled
         for run in claimed:  # recorded but not known to be sent: a restart, or a transient error
+            if not self.bot.owns(run.guild_id):  # another shard's process settles it
+                continue
             if run.run_id in self._inflight or run.guild_id in self._busy:
                 continue
             retry = self._retry_at.get(run.run_id)
@@ -282,6 +284,8 @@ class DailyScheduler:
             self._launch(self._recover(run), run.guild_id, run.run_id, started)
         due: list[tuple[DailySchedule, date, datetime]] = []
         for sch in schedules:
+            if not self.bot.owns(sch.guild_id):  # another shard's process posts it
+                continue
             try:
                 tz, at = sch.tz, sch.at
             except (ValueError, KeyError):

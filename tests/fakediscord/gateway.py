@@ -12,6 +12,11 @@ discord.py also accepts).
 
 Events are numbered per session and kept, so a RESUME gets exactly the events
 it missed, including those dispatched while the bot was disconnected.
+
+Shards: an IDENTIFY with `shard: [id, count]` (count > 1) opens a session of that shard beside
+the others (a second IDENTIFY of the same shard takes it over); a server's events, its READY entry
+and its GUILD_CREATE go only to the session of its shard, `(guild_id >> 22) % count`, and events
+of no server (DMs) to shard 0, as Discord does.
 """
 
 from __future__ import annotations
@@ -56,6 +61,11 @@ class Session:
     intents: int
     shard: tuple[int, int] | None
     seq: int = 0
+
+    @property
+    def shard_count(self) -> int:
+        return self.shard[1] if self.shard is not None else 1
+
     #: Every event sent in this session: (seq, name, data), for RESUME.
     events: list[tuple[int, str, JSON]] = field(default_factory=list)
     conn: Connection | None = None
@@ -108,6 +118,8 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.connections: list[Connection] = []
         self.current: Session | None = None
+        #: The sessions of a sharded bot, by shard id (IDENTIFY with a shard count above 1).
+        self.shards: dict[int, Session] = {}
         self._frame_seq = 0
         self._writers: set[asyncio.Task[None]] = set()
 
@@ -181,13 +193,33 @@ class Gateway:
         except (ConnectionResetError, RuntimeError) as exc:  # the socket went away under us
             log.debug("gateway writer %s stopped: %s", conn.n, exc)
 
-    def dispatch(self, event: str, data: JSON, *, intent: int | None = None) -> int | None:
-        """Send a DISPATCH to the current session (kept for RESUME while it is disconnected).
+    def session_for(self, guild_id: int | None) -> Session | None:
+        """The session that gets a server's events: its shard's when the bot is sharded (shard 0
+        for events of no server), else the current one."""
+        if not self.shards:
+            return self.current
+        count = next(iter(self.shards.values())).shard_count
+        return self.shards.get(0 if guild_id is None else (guild_id >> 22) % count)
+
+    def dispatch(
+        self,
+        event: str,
+        data: JSON,
+        *,
+        intent: int | None = None,
+        guild_id: int | None = None,
+        session: Session | None = None,
+    ) -> int | None:
+        """Send a DISPATCH to `session`, or to the session of the event's server (`guild_id`, else
+        `data["guild_id"]`; see `session_for`); kept for RESUME while it is disconnected.
 
         Returns the sequence number, or None when no session wants the event
         (no bot connected, or its intents exclude `intent`).
         """
-        session = self.current
+        if session is None:
+            if guild_id is None and isinstance(data, dict) and data.get("guild_id"):
+                guild_id = int(data["guild_id"])
+            session = self.session_for(guild_id)
         if session is None or not session.wants(intent):
             return None
         session.seq += 1
@@ -197,8 +229,8 @@ class Gateway:
         return session.seq
 
     def guild_create(self, guild: FakeGuild) -> int | None:
-        """GUILD_CREATE for `guild`, with members as the session's intents allow."""
-        session = self.current
+        """GUILD_CREATE for `guild` to its shard's session, with members as its intents allow."""
+        session = self.session_for(guild.id)
         if session is None:
             return None
         payload = guild.create_payload(
@@ -206,7 +238,7 @@ class Gateway:
             bot_id=self.fake.bot_user.id,
             large_threshold=session.large_threshold,
         )
-        return self.dispatch("GUILD_CREATE", payload, intent=Intent.GUILDS)
+        return self.dispatch("GUILD_CREATE", payload, intent=Intent.GUILDS, session=session)
 
     def send_op(self, op: int, d: Any = None) -> None:
         conn = self.connection
@@ -221,17 +253,20 @@ class Gateway:
         its main receive loop with the last sequence number it handled, and handles frames
         in order, so the answer proves its cache has seen every earlier event.
         """
-        session = self.current
-        if session is None or session.conn is None:
-            raise RuntimeError("no connected bot session to sync with")
-        target = session.seq
-        mark = self.mark()
-        self._enqueue(session.conn, {"op": HEARTBEAT, "d": None, "s": None, "t": None})
-        await self.frames.wait_for(
-            lambda f: f.direction == "recv" and f.op == HEARTBEAT and int(f.d or 0) >= target,
-            timeout,
-            since=mark,
-        )
+        sessions = list(self.shards.values()) if self.shards else [self.current]
+        for session in sessions:
+            if session is None or session.conn is None:
+                raise RuntimeError("no connected bot session to sync with")
+            conn, target = session.conn, session.seq
+            mark = self.mark()
+            self._enqueue(conn, {"op": HEARTBEAT, "d": None, "s": None, "t": None})
+            await self.frames.wait_for(
+                lambda f, c=conn, s=target: (
+                    f.direction == "recv" and f.op == HEARTBEAT and f.connection == c.n and int(f.d or 0) >= s
+                ),
+                timeout,
+                since=mark,
+            )
 
     # --- faults ---
 
@@ -320,6 +355,8 @@ class Gateway:
                     session.resumable = False
                     if self.current is session:
                         self.current = None
+                    if session.shard is not None and self.shards.get(session.shard[0]) is session:
+                        del self.shards[session.shard[0]]
         return ws
 
     async def _received(self, conn: Connection, payload: JSON) -> None:
@@ -355,11 +392,18 @@ class Gateway:
             intents=int(d.get("intents") or 0),
             shard=(int(shard[0]), int(shard[1])) if shard else None,
         )
-        if self.current is not None and self.current.conn is not None and self.current.conn is not conn:
+        sharded = session.shard is not None and session.shard_count > 1
+        if sharded and any(s.shard_count != session.shard_count for s in self.shards.values()):
+            await conn.ws.close(code=4011, message=b"Sharding required.")  # another shard count
+            return
+        previous = self.shards.get(session.shard[0]) if sharded and session.shard else self.current
+        if previous is not None and previous.conn is not None and previous.conn is not conn:
             # A second bot took over: the old session's connection is closed like Discord would.
-            old = self.current.conn
-            self.current.resumable = False
+            old = previous.conn
+            previous.resumable = False
             await self._close(old, code=4009)
+        if sharded and session.shard is not None:
+            self.shards[session.shard[0]] = session
         self.sessions[session.id] = session
         self.current = session
         session.conn = conn
@@ -385,7 +429,7 @@ class Gateway:
         if session.shard is not None:
             ready["shard"] = list(session.shard)
         session.large_threshold = int(d.get("large_threshold") or 50)
-        self.dispatch("READY", ready)
+        self.dispatch("READY", ready, session=session)
         for g in guilds:
             self.guild_create(g)
 
@@ -413,10 +457,12 @@ class Gateway:
         conn.session = session
         conn.identified = True
         self.current = session
+        if session.shard is not None and session.shard_count > 1:
+            self.shards[session.shard[0]] = session
         for s, event, data in session.events:
             if s > seq:
                 self._enqueue(conn, {"op": DISPATCH, "t": event, "s": s, "d": data})
-        self.dispatch("RESUMED", {"_trace": ['["fakediscord",{"micros":0}]']})
+        self.dispatch("RESUMED", {"_trace": ['["fakediscord",{"micros":0}]']}, session=session)
 
     def _request_members(self, conn: Connection, d: JSON) -> None:
         guild = self.fake.guilds.get(int(d.get("guild_id") or 0))

@@ -187,7 +187,10 @@ class BotHarness(Generic[BotT]):
         return bot
 
     async def _wait_guilds(self, bot: BotT) -> None:
+        owns = getattr(bot, "owns", None)
         for g in self.fake.bot_guilds():
+            if owns is not None and not owns(g.id):  # another shard's server: never here
+                continue
             if bot.get_guild(g.id) is not None and not bot.get_guild(g.id).unavailable:  # type: ignore[union-attr]
                 continue
             await bot.wait_for(

@@ -414,7 +414,7 @@ class FakeDiscord:
     def remove_bot(self, guild: FakeGuild) -> None:
         """The bot is kicked: GUILD_DELETE without `unavailable`."""
         guild.bot_joined = False
-        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, intent=Intent.GUILDS)
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, intent=Intent.GUILDS, guild_id=guild.id)
 
     def add_bot(self, guild: FakeGuild) -> None:
         guild.bot_joined = True

@@ -193,7 +193,9 @@ class ExamService:
         done: list[Submitted] = []
         while True:
             due = await self.bot.storage.due_exams(now=when, limit=DUE_BATCH)
-            fresh = [exam for exam in due if exam.exam_id not in {s.exam.exam_id for s in done}]
+            seen = {s.exam.exam_id for s in done}
+            # With shards over processes each submits the exams of the servers it owns.
+            fresh = [exam for exam in due if exam.exam_id not in seen and self.bot.owns(exam.guild_id)]
             if not fresh:
                 return done
             for exam in fresh:

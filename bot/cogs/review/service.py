@@ -154,6 +154,8 @@ class ReviewService:
         """Send every reminder due at `now`; returns when the others are due."""
         wake_at: list[datetime] = []
         for setting in await self.bot.storage.review_reminders():
+            if not self.bot.owns(setting.guild_id):  # another shard's process sends it
+                continue
             try:
                 zone = ZoneInfo(setting.timezone)
                 at = next_reminder_at(setting, now)
