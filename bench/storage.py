@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/storage.py            # full run (1,000,000 answers; a few minutes)
     .venv/bin/python bench/storage.py --quick    # small run (seconds)
+    .venv/bin/python bench/storage.py --backend postgresql [--url URL] [--answers N]
+                                                 # the same on PostgreSQL (bench/storage_pg.py)
 
 Prints, side by side:
 - durable answers/s with 1,000 concurrent submitters through Storage.record_answer (group
@@ -349,7 +351,16 @@ def main() -> int:
     ap.add_argument("--dir", help="where to put the bench databases (default: a temporary folder)")
     ap.add_argument("--skip-writer", action="store_true")
     ap.add_argument("--skip-leaderboard", action="store_true")
+    ap.add_argument("--backend", default="sqlite", choices=("sqlite", "postgresql"))
+    ap.add_argument(
+        "--url", help="PostgreSQL URL (default: QUIZBOT_TEST_POSTGRES_URL or the local test server)"
+    )
+    ap.add_argument(
+        "--answers", type=int, help="PostgreSQL: answers in the leaderboard database (default 1,000,000)"
+    )
     args = ap.parse_args()
+    if args.backend == "postgresql":
+        return _main_pg(args)
 
     tmp = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="quizbot-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -412,6 +423,61 @@ def main() -> int:
     finally:
         if not args.dir:
             shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def _main_pg(args: argparse.Namespace) -> int:
+    import storage_pg as pg  # bench/storage_pg.py, beside this file
+
+    url = args.url or os.environ.get("QUIZBOT_TEST_POSTGRES_URL") or pg.DEFAULT_URL
+    schemas = pg.Schema(url)
+    submitters = 1000
+    per = 10 if args.quick else 30
+    base_n = 10_000 if args.quick else 30_000
+    print(pg.server_line(url) + "; every run in a schema of its own, dropped after")
+    tmp = Path(tempfile.mkdtemp(prefix="quizbot-bench-"))
+    try:
+        if not args.skip_writer:
+            print(
+                f"\n== durable answers/s ({submitters} concurrent submitters x {per}; baselines {base_n:,}) =="
+            )
+            rate, stored, batches = asyncio.run(pg.bench_writer(schemas, submitters, per))
+            raw = asyncio.run(pg.bench_raw_psycopg(schemas, base_n))
+            pool = 20
+            apg = asyncio.run(pg.bench_raw_asyncpg(schemas, submitters, max(1, per // 2), pool))
+            full = asyncio.run(pg.bench_full_per_answer(schemas, base_n // 3))
+            print(
+                f"{'writer (group commit, full rules)':<52}{rate:>10,.0f} /s   ({stored:,} answers in {batches:,} transactions)"
+            )
+            print(f"{'raw psycopg, 1 connection, INSERT + commit each':<52}{raw:>10,.0f} /s")
+            if apg is None:
+                print(f"{'raw asyncpg':<52}{'not installed':>10}")
+            else:
+                print(f"{f'raw asyncpg, pool of {pool}, INSERT + commit each':<52}{apg:>10,.0f} /s")
+            print(f"{'full rules, 1 transaction per answer (shim)':<52}{full:>10,.0f} /s")
+            best = max(raw, apg or 0.0)
+            print(
+                f"writer / best raw baseline: {rate / best:.2f}x; writer / full per answer: {rate / full:.2f}x"
+            )
+        if not args.skip_leaderboard:
+            members = 50_000
+            n = args.answers or (100_000 if args.quick else 1_000_000)
+            reps = 300 if args.quick else 2000
+            path = _fresh(tmp, "lb.db")
+            t = time.perf_counter()
+            at = _populate(path, n, members, "Asia/Taipei")
+            print(
+                f"\nloaded {n:,} answers, {members:,} members into SQLite in {time.perf_counter() - t:.1f} s"
+            )
+            copy_s, results = asyncio.run(pg.bench_leaderboard(schemas, path, members, at, reps))
+            print(f"copied into PostgreSQL (quizbot migrate-db's copier) in {copy_s:.1f} s")
+            print(f"\n== leaderboard at {n:,} answers, ms: p50 / p99 over {reps} calls ==")
+            print(f"{'':<32}{'query':>18}{'await':>18}")
+            for label, (a50, a99, c50, c99) in results.items():
+                print(f"{label:<32}{a50:>8.3f} / {a99:<7.3f}{c50:>8.3f} / {c99:<7.3f}")
+    finally:
+        schemas.drop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -95,9 +95,15 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     from bot.storage import migrate
 
     try:
-        source = load_settings().database_path
+        settings = load_settings()
     except SettingsError as exc:
         return _fail(str(exc))
+    if settings.database_url:
+        return _fail(
+            "DATABASE_URL names a PostgreSQL database: back it up with pg_dump "
+            '(e.g. pg_dump --format=custom --file=quizbot.dump "$DATABASE_URL"); quizbot backup copies SQLite files'
+        )
+    source = settings.database_path
     target = Path(args.path)
     if not source.is_file():
         return _fail(f"no database at {str(source)!r} (DATABASE_PATH)")
@@ -149,6 +155,14 @@ def _add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     backup.add_argument("path", metavar="PATH")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     backup.set_defaults(func=_cmd_backup)
+
+    from bot.db_cli import add_migrate_db_arguments, run_migrate_db
+
+    migrate_db = sub.add_parser(
+        "migrate-db", help="copy the SQLite database (DATABASE_PATH or --from) into PostgreSQL (--to URL)"
+    )
+    add_migrate_db_arguments(migrate_db)
+    migrate_db.set_defaults(func=run_migrate_db)
 
     from bot.practice import add_practice_arguments
 
