@@ -127,6 +127,7 @@ class QuizBot(commands.Bot):
         self._storage.cache_open_dailies = not self.shares_database
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)
+        await self.services.bank.start_listening()  # /quizadmin reload of another process
         await self._start_dashboard()
         await self.tree.set_translator(CommandTranslator())
         for ext in EXTENSIONS:
@@ -363,6 +364,9 @@ class QuizBot(commands.Bot):
                 await self.dashboard.close()
                 self.dashboard = None
             if self._storage is not None:
+                services: Services | None = getattr(self, "services", None)  # None: setup failed early
+                if services is not None:
+                    await services.bank.stop_listening()
                 await self._storage.close()
                 self._storage = None
 

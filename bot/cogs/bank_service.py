@@ -1,6 +1,10 @@
 """Reloading the question bank while the bot runs: pull the Git bank, read the files, swap the
 bank in, remember how it went. One per bot (`bot.services.bank`), used by `/quizadmin reload`
 and `/quizadmin bank` and by the scheduler's daily pull. No Discord calls here.
+
+Several processes on one database (shards, PostgreSQL): `/quizadmin reload` in one reloads there,
+then sends a reload notice (`Store.notify_reload`) that every other process's BankService hears
+(`start_listening`) and answers with a reload of its own, without sending a notice again.
 """
 
 from __future__ import annotations
@@ -8,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +74,40 @@ class BankService:
         #: The Git commit of the bank in use (None when the bank is not read from Git): reports
         #: name it (bot/cogs/reports_service.py).
         self.commit: str | None = bot.bank_commit
+        #: This process's name in reload notices: its own notices are recognised and ignored.
+        self.sender = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: Reloads done because another process asked (a reload notice).
+        self.reloads_from_notices = 0
+        self._stop_listening: Callable[[], Awaitable[None]] | None = None
+
+    async def reload_everywhere(self) -> ReloadReport:
+        """`/quizadmin reload`: `refresh_bank(pull=True)` here and, when a bank was swapped in, a
+        reload notice to the other processes on the database (a failed notice is logged)."""
+        report = await self.refresh_bank(pull=True)
+        if report.swapped:
+            try:
+                await self.bot.storage.notify_reload(self.sender)
+            except Exception:  # the database is unreachable: this process has reloaded anyway
+                log.exception("the reload notice to the other processes failed; reload them by hand")
+        return report
+
+    async def start_listening(self) -> None:
+        """Reload on the reload notices of other processes (until `stop_listening`)."""
+        if self._stop_listening is None:
+            self._stop_listening = await self.bot.storage.listen_reload(self._on_notice)
+
+    async def stop_listening(self) -> None:
+        stop, self._stop_listening = self._stop_listening, None
+        if stop is not None:
+            await stop()
+
+    async def _on_notice(self, sender: str) -> None:
+        if sender == self.sender:
+            return
+        why = f"another process reloaded ({sender})" if sender else "reload notices may have been missed"
+        log.info("question bank: reloading, as %s", why)
+        self.reloads_from_notices += 1
+        await self.refresh_bank(pull=True)
 
     async def refresh_bank(self, *, pull: bool) -> ReloadReport:
         """Pull the Git bank (if any), re-read the bank and swap it in atomically. A failed pull, or

@@ -223,6 +223,8 @@ class DailyScheduler:
             finally:
                 self._in_pass = False
             self.passes += 1
+            if self.passes == 1:  # (tests of whole processes wait for it)
+                log.info("daily scheduler: first pass done; next look at %s", self.next_wake)
             if waiters:
                 task = asyncio.create_task(self._settle(waiters))
                 self._settling.add(task)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -535,3 +535,19 @@ class Store(Protocol):
         ...
 
     async def schema_version(self) -> int: ...
+
+    # ---------------------------------------------------------------- between processes
+
+    async def notify_reload(self, sender: str) -> None:
+        """Ask every process on this database to reload the question bank. PostgreSQL: a NOTIFY on
+        channel `quizbot_reload` (payload: `sender` and the schema); SQLite: nothing (one process)."""
+        ...
+
+    async def listen_reload(
+        self, callback: Callable[[str], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        """Call `callback(sender)` for each reload notice on this database, this process's own
+        included (compare `sender`), and `callback("")` after the listening connection was lost and
+        made again (a notice may have been missed). Returns `stop`. A lost connection or a failing
+        callback is logged, never raised. SQLite: never calls back."""
+        ...

@@ -19,11 +19,14 @@ import pytest_asyncio
 from bot.app import ShardedQuizBot
 from bot.core.shards import owner_shard
 from tests.fakediscord import BotHarness, FakeDiscord, World, build_world
+from tests.fakediscord.models import Snowflakes
 from tests.helpers import DAILY_QUESTIONS, Clock, answer, clocked_bot, dailies, scheduler, set_daily, utc
 
 
 def _world_of_shard(fake: FakeDiscord, shard: int) -> World:
     for n in range(20):
+        while owner_shard(Snowflakes.next(), 2) != shard:
+            pass  # ids carry the clock's millisecond (so does the shard): until one of that shard
         w = build_world(fake, name=f"Group {shard}.{n}")
         if owner_shard(w.guild.id, 2) == shard:
             return w

@@ -24,7 +24,7 @@ class BankCommands(AdminPart):
     async def reload(self, interaction: discord.Interaction) -> None:
         locale = locale_of(interaction.locale)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.services.bank.refresh_bank(pull=True)
+        report = await self.services.bank.reload_everywhere()
         await reply(interaction, reload_text(report, locale))
 
     @quizadmin.command(name="bank", description="The question bank: counts and problems")

@@ -15,14 +15,18 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from bot.storage import migrate as sqlite_migrate
 from bot.storage.postgres import migrate
 from bot.storage.postgres.connection import PgWorker
 from bot.storage.postgres.dialect import PgConnection
-from bot.storage.sqlite.store import Storage
+from bot.storage.postgres.notify import ReloadListener, notify
+from bot.storage.sqlite.store import Storage, Worker
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,12 @@ log = logging.getLogger(__name__)
 class PostgresStore(Storage):
     """The PostgreSQL store. Open with `await PostgresStore.open(url)`; `schema` puts its tables in
     that schema (created if missing) instead of the URL's search_path (the tests use one per test)."""
+
+    def __init__(self, conn: Worker, path: str, max_batch: int, conninfo: str) -> None:
+        super().__init__(conn, path, max_batch)
+        self._conninfo = conninfo  # for connections of its own (the reload listeners)
+        #: The running reload listeners (`listen_reload`), stopped by `close`.
+        self.reload_listeners: list[ReloadListener] = []
 
     @classmethod
     async def open(  # type: ignore[override]  # a URL, not a file path, and no SQLite settings
@@ -46,7 +56,37 @@ class PostgresStore(Storage):
             raise
         if applied:
             log.info("PostgreSQL database: applied migrations %s", applied)
-        return cls(conn, _redact(url_s), max_batch)
+        conninfo = (
+            psycopg.conninfo.make_conninfo(url_s, options=f"-c search_path={schema}") if schema else url_s
+        )
+        return cls(conn, _redact(url_s), max_batch, conninfo)
+
+    async def notify_reload(self, sender: str) -> None:
+        """NOTIFY `quizbot_reload` (bot/storage/postgres/notify.py); every process's listener hears it."""
+        await self._run(notify, sender)
+
+    async def listen_reload(
+        self, callback: Callable[[str], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        """LISTEN on a connection of its own (returns once listening, or after FIRST_LISTEN seconds
+        of trying); see `Store.listen_reload`."""
+        listener = ReloadListener(self._conninfo, callback)
+        self.reload_listeners.append(listener)
+        await listener.started()
+
+        async def stop() -> None:
+            if listener in self.reload_listeners:
+                self.reload_listeners.remove(listener)
+            await listener.stop()
+
+        return stop
+
+    async def close(self) -> None:
+        """Stop the reload listeners, then close as `Storage.close` does."""
+        for listener in self.reload_listeners:
+            await listener.stop()
+        self.reload_listeners = []
+        await super().close()
 
     async def schema_version(self) -> int:
         return await self._run(migrate.schema_version)

@@ -14,7 +14,7 @@ import logging
 import os
 import random
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -127,6 +127,19 @@ class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
         self._closed = True
         await self._writer.flush()
         await self._worker.close()
+
+    async def notify_reload(self, sender: str) -> None:
+        """Nothing: an SQLite database has one process (the one that reloaded)."""
+
+    async def listen_reload(
+        self, callback: Callable[[str], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        """Never calls back (one process); the stop function does nothing."""
+
+        async def stop() -> None:
+            return None
+
+        return stop
 
     async def __aenter__(self) -> Self:
         return self
