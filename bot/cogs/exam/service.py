@@ -12,8 +12,6 @@ submits the exams whose time ran out while the bot was down. `now` is the clock 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 import random
@@ -27,6 +25,7 @@ import discord
 from bot.bank.blueprint import Blueprint, BlueprintSection
 from bot.cogs.common import NO_MENTIONS
 from bot.cogs.exam.layout import result_view
+from bot.cogs.loop import WakeableLoop
 from bot.core.bounded import BoundedMap
 from bot.core.exam import Exam, ExamItem, ExamResult, draw, grade
 from bot.i18n import locale_of, t
@@ -117,72 +116,32 @@ class Started:
     previous: Submitted | None = None
 
 
-class ExamService:
+class ExamService(WakeableLoop):
     """Every server's mock exams: start, submit, and the timer loop (`start()`/`stop()`, `wake()`,
     `run_due(now)`; `await run_pending()` waits for a whole pass that began after the call)."""
 
     def __init__(self, bot: QuizBot, *, reports: ReportService, now: Callable[[], datetime] = utcnow) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.reports = reports  # the questions each server paused (never drawn there)
         self.now = now
         self.rng = random.Random()
-        self.passes = 0
         #: exam id -> the language its member used to start it (for the timer's DM; bounded, and
         #: lost on a restart: the DM then speaks the server's language)
         self._locales: BoundedMap[int, str] = BoundedMap(LOCALES_KEPT)
-        self._wake = asyncio.Event()
-        self._waiters: list[asyncio.Future[None]] = []
-        self._task: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- control
 
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="exam-timer")
+    task_name = "exam-timer"
+    what = "the exam timer"
+    retry_sleep = RETRY_SLEEP
+    max_sleep = MAX_SLEEP
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for fut in self._waiters:
-            if not fut.done():
-                fut.cancel()
-        self._waiters.clear()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run_pending(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wake the loop and wait until a pass that began after this call is over (tests)."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
-        self.wake()
-        await asyncio.wait_for(fut, timeout)
-
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
-        while True:
-            self._wake.clear()
-            waiters, self._waiters = self._waiters, []
-            try:
-                await self.run_due()
-                deadline = await self.bot.storage.next_exam_deadline()
-                delay = MAX_SLEEP if deadline is None else (deadline - self.now()).total_seconds()
-                if delay <= 0:  # still due after a pass: something failed; not a busy loop
-                    delay = RETRY_SLEEP
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("a pass of the exam timer failed; trying again in %d s", RETRY_SLEEP)
-                delay = RETRY_SLEEP
-            self.passes += 1
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), min(delay, MAX_SLEEP))
+    async def run_pass(self) -> float:
+        """Submit what is due; the seconds until the next deadline."""
+        await self.run_due()
+        deadline = await self.bot.storage.next_exam_deadline()
+        delay = MAX_SLEEP if deadline is None else (deadline - self.now()).total_seconds()
+        return RETRY_SLEEP if delay <= 0 else delay  # still due after a pass: something failed
 
     # ---------------------------------------------------------------- the timer
 

@@ -21,8 +21,6 @@ their reminder is turned off.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -32,6 +30,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.cogs.common import NO_MENTIONS
+from bot.cogs.loop import WakeableLoop
 from bot.core.bounded import BoundedMap
 from bot.core.review import ReminderSetting, next_reminder_at
 from bot.core.schedule import local_day
@@ -53,50 +52,26 @@ FOLD_BATCH = 1000
 EMPTY_KEPT = 100_000
 
 
-class ReviewService:
+class ReviewService(WakeableLoop):
     """The review reminders' loop (`start()`/`stop()`, `wake()`; `await run_pending()` waits for a
     whole pass that began after the call) and the clock of everything /review does (`now()`)."""
 
     def __init__(self, bot: QuizBot, *, now: Callable[[], datetime]) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.now = now
-        self.passes = 0
         #: When the loop means to look again (the next reminder due), after its last pass.
         self.next_wake: datetime | None = None
         #: Reminders sent by this process: (guild, user, local day) — tests and logs.
         self.sent: list[tuple[int, int, date]] = []
         self._empty: BoundedMap[tuple[int, int], date] = BoundedMap(EMPTY_KEPT)
         self._clicks: set[tuple[int, int, str]] = set()
-        self._wake = asyncio.Event()
-        self._waiters: list[asyncio.Future[None]] = []
-        self._task: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- control
 
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="review-reminders")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for fut in self._waiters:
-            if not fut.done():
-                fut.cancel()
-        self._waiters.clear()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run_pending(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wake the loop and wait until a pass that began after this call is over (tests)."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
-        self.wake()
-        await asyncio.wait_for(fut, timeout)
+    task_name = "review-reminders"
+    what = "the review reminders"
+    retry_sleep = RETRY_SLEEP
+    max_sleep = FOLD_EVERY
 
     def changed(self, guild_id: int, user_id: int) -> None:
         """A member turned their reminder on or changed its time: look again (today included)."""
@@ -115,26 +90,7 @@ class ReviewService:
     def release_click(self, guild_id: int, user_id: int, key: str) -> None:
         self._clicks.discard((guild_id, user_id, key))
 
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
-        while True:
-            self._wake.clear()
-            waiters, self._waiters = self._waiters, []
-            try:
-                delay = await self._pass()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("a pass of the review reminders failed; trying again in %d s", RETRY_SLEEP)
-                delay = RETRY_SLEEP
-            self.passes += 1
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, min(delay, FOLD_EVERY)))
-
-    async def _pass(self) -> float:
+    async def run_pass(self) -> float:
         """Fold what is pending, send what is due; the seconds until the next reminder is due."""
         try:
             while await self.bot.storage.fold_reviews(limit=FOLD_BATCH) >= FOLD_BATCH:
