@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from bot.bank import Bank, Question
@@ -210,31 +210,11 @@ class Session:
             self._await(self.storage.close_post(post.post_id))
 
     def _answer_loop(self, q: Question, post_id: int, *, last: bool) -> bool:
-        letters = "".join(q.options)
-        explain_key = "?" if "E" in q.options else "e"
-        prompt = (
-            f"\nYour answer ({letters[0]}–{letters[-1]}) · {explain_key} explanation · s skip · q quit > "
-        )
-        while True:
-            line = self.ask(prompt)
-            if line is None:
-                return False
-            word = line.casefold()
-            if not word:
-                continue
-            if word in QUIT:
-                return False
-            if word in SKIP:
-                return True
-            if word in EXPLAIN and not (word == "e" and "E" in q.options):
-                self.screen.explanation(q, self.locale)
-                continue
-            chosen, problem = parse_letters(line, q)
-            if problem:
-                self.say(problem)
-                continue
-            self._record(q, post_id, chosen)
-            return self._after_answer(q, last=last)
+        chosen = read_answer(q, self)
+        if not chosen:
+            return chosen == ""  # skipped: go on; quit: stop
+        self._record(q, post_id, chosen)
+        return self._after_answer(q, last=last)
 
     def _record(self, q: Question, post_id: int, chosen: str) -> None:
         outcome = self._await(
@@ -266,6 +246,43 @@ class Session:
                 self.screen.explanation(q, self.locale)
                 continue
             self.say("Press Enter to go on, e for the explanation, q to quit.")
+
+
+class Prompter(Protocol):
+    """What `read_answer` needs of a terminal session."""
+
+    locale: str
+    screen: PlainScreen
+
+    def ask(self, prompt: str) -> str | None: ...
+    def say(self, text: str = "") -> None: ...
+
+
+def read_answer(q: Question, io: Prompter) -> str | None:
+    """The letters the member picks for `q` (the explanation shown on request): "" when they skip
+    it, None when they quit or the input ends."""
+    letters = "".join(q.options)
+    explain_key = "?" if "E" in q.options else "e"
+    prompt = f"\nYour answer ({letters[0]}–{letters[-1]}) · {explain_key} explanation · s skip · q quit > "
+    while True:
+        line = io.ask(prompt)
+        if line is None:
+            return None
+        word = line.casefold()
+        if not word:
+            continue
+        if word in QUIT:
+            return None
+        if word in SKIP:
+            return ""
+        if word in EXPLAIN and not (word == "e" and "E" in q.options):
+            io.screen.explanation(q, io.locale)
+            continue
+        chosen, problem = parse_letters(line, q)
+        if problem:
+            io.say(problem)
+            continue
+        return chosen
 
 
 def parse_letters(line: str, q: Question) -> tuple[str, str | None]:

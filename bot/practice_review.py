@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from bot.core.models import AnswerOutcome
 from bot.core.review import CardView, Rating
 from bot.i18n import t
-from bot.practice import EXPLAIN, LOCAL_GUILD_ID, QUIT, SKIP, local_user_id, parse_letters
+from bot.practice import EXPLAIN, LOCAL_GUILD_ID, QUIT, local_user_id, read_answer
 from bot.practice_views import PlainScreen, screen_for
 
 if TYPE_CHECKING:
@@ -164,30 +164,10 @@ class ReviewSession:
         )
         self.say()
         self.screen.question(q, number, total, self.locale, head=head)
-        letters = "".join(q.options)
-        explain_key = "?" if "E" in q.options else "e"
-        prompt = (
-            f"\nYour answer ({letters[0]}–{letters[-1]}) · {explain_key} explanation · s skip · q quit > "
-        )
-        while True:
-            line = self.ask(prompt)
-            if line is None:
-                return False
-            word = line.casefold()
-            if not word:
-                continue
-            if word in QUIT:
-                return False
-            if word in SKIP:
-                return True
-            if word in EXPLAIN and not (word == "e" and "E" in q.options):
-                self.screen.explanation(q, self.locale)
-                continue
-            chosen, problem = parse_letters(line, q)
-            if problem:
-                self.say(problem)
-                continue
-            return self._answered(card, q, chosen)
+        chosen = read_answer(q, self)
+        if not chosen:
+            return chosen == ""  # skipped: the next card; quit: stop
+        return self._answered(card, q, chosen)
 
     def _answered(self, card: CardView, q: Question, chosen: str) -> bool:
         correct = chosen == "".join(q.answer)
