@@ -59,7 +59,7 @@ def migrate(conn: PgConnection, migrations: list[Migration] | None = None) -> li
             if mig.version <= current:
                 continue
             with raw.transaction():  # a savepoint: the whole migration or none of it
-                raw.execute(mig.sql.encode())
+                raw.execute(mig.sql.encode(), prepare=False)  # a script: simple protocol
                 raw.execute("UPDATE quizbot_schema SET version = %s", (mig.version,))
             applied.append(mig.version)
     return applied
