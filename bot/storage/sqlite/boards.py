@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.core.models import (
@@ -23,70 +24,132 @@ from bot.core.models import (
 )
 from bot.core.periods import ALL_KEY, PERIOD_KINDS, PeriodKind, period_start
 from bot.core.rules import TAG_MIN_ANSWERS, accuracy
-from bot.storage.sqlite.common import chunks, from_ms, guild_timezones, marks, named, snapshot
+from bot.storage.sqlite.common import from_ms, guild_timezones, named, snapshot
 
 
 @dataclass(frozen=True, slots=True)
 class _Board:
-    """How to read one metric: its ordered rows and its rank histogram."""
+    """How to read one metric: the table its rows are in and its rank histogram."""
 
-    rows_sql: str  # params: guild_id, [bucket], seek value; ORDER BY metric
-    value_sql: str  # the caller's row: params guild_id, [bucket], user_id -> value or no row
-    hist_where: str  # WHERE of the histogram (params guild_id, [bucket])
+    table: str  # totals or streaks
+    bucketed: bool  # rows and histogram keyed by (guild_id, bucket), else by guild_id
+    col: str  # the ranked value
+    ranked: str  # which rows rank at all ("" or "AND <condition on col>")
+    tiebreak: str  # ORDER BY terms between the value and user_id ("" or "answers DESC, ")
     hist_table: str
+    hist_where: str  # WHERE of the histogram (params guild_id, [bucket])
     hist_col: str
-    bucketed: bool
+
+    def sql(self, page_size: int) -> str:
+        """The page, the caller's rank and the total in one statement: one read snapshot and one
+        round trip. (PostgreSQL runs this module too: a statement each for the total, the seek,
+        the page, the caller, their rank and the names was ten round trips, and those set the
+        p99 there; docs/performance.md.)
+
+        Params: `_board_params`. Rows, by `part`: 0 (always one), `pos` = the total ranked and
+        `v` = how many members rank above the page's first row (NULL past the last page); 1, the
+        page in order (`pos`); 2, the caller if ranked, `pos` = how many members rank above them.
+
+        The page seeks with the histogram (CTE `s`): the value held by the member at `offset`
+        and how many members hold a greater one; the index walk then starts at that value instead
+        of skipping `offset` rows. Exactly one histogram row holds that position (above < offset + 1
+        <= above + n), so the seek needs no ORDER BY and stops at it: for page 1, at the first.
+        """
+        key = "guild_id = ? AND bucket = ?" if self.bucketed else "guild_id = ?"
+        me_key = "me.guild_id = ? AND me.bucket = ?" if self.bucketed else "me.guild_id = ?"
+        ordered = "answers" if self.tiebreak else "NULL"
+        page_order = f"p.v DESC, {self.tiebreak.replace('answers', 'p.o')}p.user_id"
+        hist = f"{self.hist_table} WHERE {self.hist_where}"
+        return (
+            "WITH s AS (SELECT v, CAST(cum - n AS BIGINT) AS above FROM ("
+            f"SELECT {self.hist_col} AS v, n, sum(n) OVER (ORDER BY {self.hist_col} DESC ROWS UNBOUNDED PRECEDING)"
+            f" AS cum FROM {hist} AND n > 0) AS h WHERE cum > ? AND cum - n <= ? LIMIT 1), "
+            f"page AS (SELECT user_id, {self.col} AS v, {ordered} AS o FROM {self.table}"
+            f" WHERE {key} {self.ranked} AND {self.col} <= (SELECT v FROM s)"
+            f" ORDER BY {self.col} DESC, {self.tiebreak}user_id"
+            f" LIMIT {int(page_size)} OFFSET CAST(coalesce(? - (SELECT above FROM s), 0) AS BIGINT)) "
+            f"SELECT 0 AS part, (SELECT coalesce(sum(n), 0) FROM {hist}) AS pos, NULL AS user_id,"
+            " (SELECT above FROM s) AS v, NULL AS display_name, NULL AS points, NULL AS answers,"
+            " NULL AS correct "
+            "UNION ALL "
+            f"SELECT 1, row_number() OVER (ORDER BY {page_order}), p.user_id, p.v,"
+            " m.display_name, t.points, t.answers, t.correct FROM page AS p"
+            " LEFT JOIN members AS m ON m.guild_id = ? AND m.user_id = p.user_id"
+            " LEFT JOIN totals AS t ON t.guild_id = ? AND t.bucket = ? AND t.user_id = p.user_id "
+            "UNION ALL "
+            f"SELECT 2, (SELECT coalesce(sum(n), 0) FROM {hist} AND {self.hist_col} > me.{self.col}),"
+            f" me.user_id, me.{self.col}, m.display_name, t.points, t.answers, t.correct"
+            f" FROM {self.table} AS me"
+            " LEFT JOIN members AS m ON m.guild_id = me.guild_id AND m.user_id = me.user_id"
+            " LEFT JOIN totals AS t ON t.guild_id = me.guild_id AND t.bucket = ? AND t.user_id = me.user_id"
+            f" WHERE {me_key} AND me.user_id = ? {self.ranked.replace('AND ', 'AND me.')} "
+            "ORDER BY part, pos"
+        )
+
+
+def _board_params(key: tuple[Any, ...], bucket: str, offset: int, user_id: int | None) -> tuple[Any, ...]:
+    """`_Board.sql`'s params, in order: the seek, the page, the total, the page's names and
+    figures, the caller and their rank (`key`: the board's and its histogram's key)."""
+    guild_id = key[0]
+    return (
+        *key, offset, offset,  # s
+        *key, offset,  # page
+        *key,  # the total
+        guild_id, guild_id, bucket,  # the page's names and figures
+        *key, bucket, *key, user_id,  # the caller: rank, figures, row
+    )  # fmt: skip
 
 
 _BOARDS: dict[str, _Board] = {
     "points": _Board(
-        rows_sql="SELECT user_id, points FROM totals WHERE guild_id = ? AND bucket = ? AND points <= ? "
-        "ORDER BY points DESC, user_id LIMIT ? OFFSET ?",
-        value_sql="SELECT points FROM totals WHERE guild_id = ? AND bucket = ? AND user_id = ?",
-        hist_where="guild_id = ? AND bucket = ?",
-        hist_table="points_hist",
-        hist_col="points",
+        table="totals",
         bucketed=True,
+        col="points",
+        ranked="",
+        tiebreak="",
+        hist_table="points_hist",
+        hist_where="guild_id = ? AND bucket = ?",
+        hist_col="points",
     ),
     "accuracy": _Board(
-        rows_sql="SELECT user_id, acc FROM totals WHERE guild_id = ? AND bucket = ? AND acc IS NOT NULL "
-        "AND acc <= ? ORDER BY acc DESC, answers DESC, user_id LIMIT ? OFFSET ?",
-        value_sql="SELECT acc FROM totals WHERE guild_id = ? AND bucket = ? AND user_id = ? AND acc IS NOT NULL",
-        hist_where="guild_id = ? AND bucket = ?",
-        hist_table="acc_hist",
-        hist_col="acc",
+        table="totals",
         bucketed=True,
+        col="acc",
+        ranked="AND acc IS NOT NULL",
+        tiebreak="answers DESC, ",
+        hist_table="acc_hist",
+        hist_where="guild_id = ? AND bucket = ?",
+        hist_col="acc",
     ),
     "current_streak": _Board(
-        rows_sql="SELECT user_id, current FROM streaks WHERE guild_id = ? AND current > 0 AND current <= ? "
-        "ORDER BY current DESC, user_id LIMIT ? OFFSET ?",
-        value_sql="SELECT current FROM streaks WHERE guild_id = ? AND user_id = ? AND current > 0",
-        hist_where="guild_id = ? AND which = 'current' AND value > 0",
-        hist_table="streak_hist",
-        hist_col="value",
+        table="streaks",
         bucketed=False,
+        col="current",
+        ranked="AND current > 0",
+        tiebreak="",
+        hist_table="streak_hist",
+        hist_where="guild_id = ? AND which = 'current' AND value > 0",
+        hist_col="value",
     ),
     "best_streak": _Board(
-        rows_sql="SELECT user_id, best FROM streaks WHERE guild_id = ? AND best > 0 AND best <= ? "
-        "ORDER BY best DESC, user_id LIMIT ? OFFSET ?",
-        value_sql="SELECT best FROM streaks WHERE guild_id = ? AND user_id = ? AND best > 0",
-        hist_where="guild_id = ? AND which = 'best' AND value > 0",
-        hist_table="streak_hist",
-        hist_col="value",
+        table="streaks",
         bucketed=False,
+        col="best",
+        ranked="AND best > 0",
+        tiebreak="",
+        hist_table="streak_hist",
+        hist_where="guild_id = ? AND which = 'best' AND value > 0",
+        hist_col="value",
     ),
 }
 
-# (display name, points, answers, correct) of a member in the board's bucket
-_Details = dict[int, tuple[str | None, int, int, int]]
 
-
-def _count_above(conn: sqlite3.Connection, board: _Board, key: tuple[Any, ...], value: Any) -> int:
-    row = conn.execute(
-        f"SELECT coalesce(sum(n), 0) FROM {board.hist_table} WHERE {board.hist_where} AND {board.hist_col} > ?",
-        (*key, value),
-    ).fetchone()
-    return int(row[0])
+@lru_cache(maxsize=64)
+def _board_sql(metric: str, page_size: int) -> str:
+    # The page size is part of the text (an int): PostgreSQL plans a LIMIT it can see as the short
+    # index walk it is; a LIMIT parameter in a prepared statement's generic plan looks like 10% of
+    # the table. Page sizes are few (the bot's and the dashboard's).
+    return _BOARDS[metric].sql(page_size)
 
 
 def bucket_for(conn: sqlite3.Connection, guild_id: int, period: PeriodKind, at_ms: int) -> str:
@@ -119,89 +182,24 @@ def leaderboard(
     bucket = bucket_for(conn, guild_id, period, at_ms) if board.bucketed else ALL_KEY
     key: tuple[Any, ...] = (guild_id, bucket) if board.bucketed else (guild_id,)
     offset = (page - 1) * page_size
-    with snapshot(conn):  # one read snapshot for the page, the count and the caller's rank
-        total = int(
-            conn.execute(
-                f"SELECT coalesce(sum(n), 0) FROM {board.hist_table} WHERE {board.hist_where}", key
-            ).fetchone()[0]
-        )
-        rows, first_rank = _page_rows(conn, board, key, offset, page_size) if offset < total else ([], 1)
-        me_value: Any = None
-        if user_id is not None:
-            r = conn.execute(board.value_sql, (*key, user_id)).fetchone()
-            me_value = r[0] if r else None
-        me_rank = _count_above(conn, board, key, me_value) + 1 if me_value is not None else None
-        ids = [uid for uid, _ in rows] + ([user_id] if user_id is not None and me_value is not None else [])
-        details = _member_details(conn, guild_id, bucket, ids)
+    rows = conn.execute(_board_sql(metric, page_size), _board_params(key, bucket, offset, user_id)).fetchall()
     entries: list[LeaderboardEntry] = []
+    me: LeaderboardEntry | None = None
+    total = 0
+    rank = 1
     prev_value: Any = object()
-    rank = first_rank
-    for i, (uid, value) in enumerate(rows):
-        if i > 0 and value != prev_value:
-            rank = offset + i + 1
-        prev_value = value
-        entries.append(_entry(rank, uid, value, details))
-    me = _entry(me_rank, user_id, me_value, details) if me_rank is not None and user_id is not None else None
+    for part, pos, uid, value, name, points, answers, correct in rows:
+        figures = (int(points or 0), int(answers or 0), int(correct or 0))
+        if part == 0:  # first: the total, and how many rank above the page's first row
+            total, rank = int(pos), int(value or 0) + 1
+        elif part == 1:  # tied values share the rank of the first of them
+            if entries and value != prev_value:
+                rank = offset + len(entries) + 1
+            prev_value = value
+            entries.append(LeaderboardEntry(rank, uid, name, value, *figures))
+        else:
+            me = LeaderboardEntry(int(pos) + 1, uid, name, value, *figures)
     return LeaderboardPage(guild_id, metric, bucket, page, page_size, total, entries, me)
-
-
-def _page_rows(
-    conn: sqlite3.Connection, board: _Board, key: tuple[Any, ...], offset: int, page_size: int
-) -> tuple[list[tuple[int, Any]], int]:
-    """The page's (user, value) rows and the rank of its first row.
-
-    Seek with the histogram: the value held by the member at `offset`, and how many members hold
-    a greater value; the index walk then starts at that value instead of skipping `offset` rows.
-    """
-    seek: Any = None
-    above = 0
-    cum = 0
-    hist = conn.execute(
-        f"SELECT {board.hist_col}, n FROM {board.hist_table} WHERE {board.hist_where} AND n > 0 "
-        f"ORDER BY {board.hist_col} DESC",
-        key,
-    )
-    for value, n in hist:
-        if cum + n > offset:
-            seek, above = value, cum
-            break
-        cum += n
-    hist.close()
-    if seek is None:
-        return [], 1
-    rows: list[tuple[int, Any]] = conn.execute(
-        board.rows_sql, (*key, seek, page_size, offset - above)
-    ).fetchall()
-    first_rank = _count_above(conn, board, key, rows[0][1]) + 1 if rows and offset else 1
-    return rows, first_rank
-
-
-def _member_details(conn: sqlite3.Connection, guild_id: int, bucket: str, user_ids: list[int]) -> _Details:
-    out: _Details = {}
-    for chunk in chunks(list(set(user_ids))):
-        in_list = marks(len(chunk))
-        names: dict[int, str | None] = dict(
-            conn.execute(
-                f"SELECT user_id, display_name FROM members WHERE guild_id = ? AND user_id IN ({in_list})",
-                (guild_id, *chunk),
-            )
-        )
-        figures = {
-            user_id: (points, answers, correct)
-            for user_id, points, answers, correct in conn.execute(
-                "SELECT user_id, points, answers, correct FROM totals WHERE guild_id = ? AND bucket = ? "
-                f"AND user_id IN ({in_list})",
-                (guild_id, bucket, *chunk),
-            )
-        }
-        for uid in chunk:
-            out[uid] = (names.get(uid), *figures.get(uid, (0, 0, 0)))
-    return out
-
-
-def _entry(rank: int, user_id: int, value: Any, details: _Details) -> LeaderboardEntry:
-    name, pts, answers, correct = details.get(user_id, (None, 0, 0, 0))
-    return LeaderboardEntry(rank, user_id, name, value, pts, answers, correct)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +260,13 @@ def user_stats(conn: sqlite3.Connection, guild_id: int, user_id: int, at_ms: int
         ).fetchall()
         pts, answers, correct = figures.get(ALL_KEY, (0, 0, 0))
         rank = (
-            _count_above(conn, _BOARDS["points"], (guild_id, ALL_KEY), pts) + 1
+            int(
+                conn.execute(
+                    "SELECT coalesce(sum(n), 0) FROM points_hist WHERE guild_id = ? AND bucket = ? AND points > ?",
+                    (guild_id, ALL_KEY, pts),
+                ).fetchone()[0]
+            )
+            + 1
             if ALL_KEY in figures
             else None
         )
