@@ -85,6 +85,53 @@ def translate(sql: str) -> tuple[str, str | None]:
     return sql.replace("%", "%%").replace("?", "%s"), returning
 
 
+_VALUES = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((%s(?:, ?%s)*)\)(.*)$", re.DOTALL)
+_CONFLICT = re.compile(r"^ ON CONFLICT (?:\(([\w, ]+)\) )?DO (NOTHING|UPDATE SET .*)$", re.DOTALL)
+_UPDATE = re.compile(r"^UPDATE (\w+) SET ((?:\w+ = %s, )*\w+ = %s) WHERE (\w+ = %s(?: AND \w+ = %s)*)$")
+
+
+@lru_cache(maxsize=512)
+def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], str] | None:
+    """(table, the columns of the params in order, the positions of the key that must not repeat,
+    the statement with `{arrays}` where the arrays go), or None (see PgConnection.set_based)."""
+    insert = _VALUES.match(text)
+    if insert:
+        table, cols_text, values, rest = insert.groups()
+        cols = tuple(c.strip() for c in cols_text.split(","))
+        if len(cols) != values.count("%s") or "%s" in rest:
+            return None
+        key_at: tuple[int, ...] = ()
+        if rest:
+            conflict = _CONFLICT.match(rest)
+            if conflict is None:
+                return None
+            if conflict.group(2) != "NOTHING":  # an upsert: its key must not repeat in the rows
+                if conflict.group(1) is None:
+                    return None
+                key = [c.strip() for c in conflict.group(1).split(",")]
+                if any(c not in cols for c in key):
+                    return None
+                key_at = tuple(cols.index(c) for c in key)
+        return (
+            table,
+            cols,
+            key_at,
+            f"INSERT INTO {table} ({cols_text}) SELECT * FROM unnest({{arrays}}){rest}",
+        )
+    update = _UPDATE.match(text)
+    if update:
+        table, sets_text, where_text = update.groups()
+        sets = [c.split(" = ")[0] for c in sets_text.split(", ")]
+        keys = [c.split(" = ")[0] for c in where_text.split(" AND ")]
+        cols = (*sets, *keys)
+        names = [f"c{i}" for i in range(len(cols))]
+        assign = ", ".join(f"{c} = u.{n}" for c, n in zip(sets, names, strict=False))
+        match = " AND ".join(f"{table}.{k} = u.{n}" for k, n in zip(keys, names[len(sets) :], strict=True))
+        sql = f"UPDATE {table} SET {assign} FROM unnest({{arrays}}) AS u({', '.join(names)}) WHERE {match}"
+        return table, cols, tuple(range(len(sets), len(cols))), sql
+    return None
+
+
 def _params(params: Iterable[Any]) -> tuple[Any, ...]:
     # SQLite stores True as 1; the columns here are integers too.
     return tuple(int(p) if isinstance(p, bool) else p for p in params)
@@ -148,7 +195,11 @@ class PgCursor:
         self.rowcount = 0
         if rows:
             with self._conn.errors():
-                self._cur.executemany(text, rows)
+                one = self._conn.set_based(text, rows) if len(rows) > 1 else None
+                if one is None:
+                    self._cur.executemany(text, rows)
+                else:
+                    self._cur.execute(*one)
             self.rowcount = self._cur.rowcount
         return self
 
@@ -181,6 +232,44 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
         raw.adapters.register_loader("numeric", _NumericLoader)
+        self._column_types: dict[str, dict[str, str]] = {}
+
+    def set_based(self, text: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[list[Any]]] | None:
+        """`executemany(text, rows)` as one statement over arrays (`unnest`), or None where that
+        could differ from running the rows one by one.
+
+        A batch of answers runs a dozen `executemany`s over thousands of rows; PostgreSQL
+        executes each row as its own statement (~30 µs each), and the writer spent most of its
+        time there (docs/performance.md). Rewritten: `INSERT INTO t (cols) VALUES (%s, …) [ON
+        CONFLICT …]` and `UPDATE t SET a = %s, … WHERE k = %s AND …`, where every value is a
+        plain placeholder. Not rewritten, so run row by row: an upsert (`DO UPDATE`) or an UPDATE
+        whose key repeats within the rows (one statement may not touch a row twice, and row by row
+        each repeat would see the one before), and anything else.
+        """
+        form = _set_based_form(text)
+        if form is None:
+            return None
+        table, cols, key_at, sql = form
+        if key_at and len({tuple(r[i] for i in key_at) for r in rows}) != len(rows):
+            return None
+        types = self._types_of(table)
+        if any(c not in types for c in cols):
+            return None
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in cols)
+        return sql.replace("{arrays}", arrays), [list(col) for col in zip(*rows, strict=True)]
+
+    def _types_of(self, table: str) -> dict[str, str]:
+        types = self._column_types.get(table)
+        if types is None:
+            types = dict(
+                self.raw.execute(
+                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                    (table,),
+                ).fetchall()
+            )
+            self._column_types[table] = types
+        return types
 
     @classmethod
     def connect(cls, url: str, schema: str | None = None) -> PgConnection:
