@@ -21,6 +21,7 @@ from bot.bank import git as bank_git
 from bot.cogs.common import reply
 from bot.cogs.guard import SpoilerGuard
 from bot.cogs.services import Services
+from bot.core.shards import ShardFilter
 from bot.core.sync import should_sync, sync_key, tree_hash
 from bot.discord_internals import replace_interaction_parser
 from bot.heap import settle_heap
@@ -152,6 +153,13 @@ class QuizBot(commands.Bot):
         """Whether this process does the server's work (its daily, closing its posts, live counts,
         reminders, exam timers): it holds the server's shard (bot.core.shards)."""
         return self.settings.owns(guild_id)
+
+    @property
+    def shard_filter(self) -> ShardFilter | None:
+        """This process's servers for the storage queries of due work (`Store.due_posts`,
+        `due_exams`, `next_exam_deadline`): other processes' rows never fill a batch here nor wake
+        a timer. None: every server."""
+        return self.settings.shard_filter
 
     @property
     def shares_database(self) -> bool:

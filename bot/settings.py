@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.core.shards import owns, parse_shard_count, parse_shard_ids
+from bot.core.shards import ShardFilter, owns, parse_shard_count, parse_shard_ids, shard_filter
 
 # A bot token is three url-safe base64 parts joined by dots (user id, timestamp, HMAC).
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
@@ -63,6 +63,12 @@ class Settings:
     def owns(self, guild_id: int) -> bool:
         """Whether this process owns the server (bot.core.shards.owns)."""
         return owns(guild_id, self.shard_ids, self.shard_count)
+
+    @property
+    def shard_filter(self) -> ShardFilter | None:
+        """The servers this process owns, for the storage queries of due work (posts to close,
+        exams to submit); None when it owns every server."""
+        return shard_filter(self.shard_ids, self.shard_count)
 
     @property
     def database_target(self) -> str | Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.shards import owner_shard, owns, parse_shard_ids
+from bot.core.shards import ShardFilter, owner_shard, owns, parse_shard_ids, shard_filter
 from bot.settings import SettingsError, load_settings
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -32,6 +32,27 @@ def test_every_server_has_exactly_one_owner() -> None:
     assert owns(123 << 22, None, 8) and owns(123 << 22, (5,), None) and owns(123 << 22, (0,), 1)
 
 
+def test_a_shard_filter_is_a_processs_part_of_the_servers() -> None:
+    f = ShardFilter((0, 2), 4)
+    assert [f.owns(n << 22) for n in range(6)] == [True, False, True, False, True, False]
+    for gid in [(n << 22) | 99 for n in range(40)]:
+        assert f.owns(gid) == owns(gid, (0, 2), 4)  # the same rule as the in-memory one
+    assert shard_filter([2, 0, 2], 4) == f  # sorted, once each
+    # None: this process owns every server, and the queries need no filter
+    assert shard_filter(None, 4) is None and shard_filter((0,), None) is None
+    assert shard_filter((0,), 1) is None and shard_filter((0, 1, 2, 3), 4) is None
+    for ids, count, reason in [
+        ((), 2, "at least one"),
+        ((2,), 2, "within"),
+        ((1, 0), 2, "sorted"),
+        ((0,), 0, "from 1"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            ShardFilter(ids, count)
+    with pytest.raises(ValueError):
+        shard_filter((0, 5), 2)
+
+
 def test_parse_shard_ids() -> None:
     assert parse_shard_ids("0-3", 8) == (0, 1, 2, 3)
     assert parse_shard_ids("5, 0-1,1", 8) == (0, 1, 5)
@@ -44,8 +65,10 @@ def test_settings_shards() -> None:
     s = load_settings({"SHARD_IDS": "0-3", "SHARD_COUNT": "8", "DATABASE_URL": PG}, dotenv_path=None)
     assert (s.shard_ids, s.shard_count, s.sharded_across_processes) == ((0, 1, 2, 3), 8, True)
     assert s.owns(4 << 22) is False and s.owns(3 << 22) is True
+    assert s.shard_filter == ShardFilter((0, 1, 2, 3), 8)
     every = load_settings({"SHARD_COUNT": "4"}, dotenv_path=None)  # one process, every shard: SQLite is fine
     assert (every.shard_ids, every.shard_count, every.sharded_across_processes) == (None, 4, False)
+    assert every.shard_filter is None and load_settings({}, dotenv_path=None).shard_filter is None
     assert load_settings({"SHARD_IDS": "0-1", "SHARD_COUNT": "2"}, dotenv_path=None).shard_ids == (0, 1)
     assert load_settings({}, dotenv_path=None).shard_count is None
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core import Post
+from bot.core.shards import ShardFilter
 from bot.storage import Store, open_store
 
 G1, G2 = 111_111_111_111_111_111, 222_222_222_222_222_222
@@ -309,6 +310,57 @@ async def test_due_posts_survive_a_restart(store_targets: Callable[[], str]) -> 
         assert [x.post_id for x in await s.open_posts(G1, kind="daily")] == [d.post_id]
     finally:
         await s.close()
+
+
+def guild_of_shard(shard: int, count: int, n: int) -> int:
+    """The n-th server id of `shard` among `count` shards (Discord's rule: `(id >> 22) % count`),
+    with low bits set (they do not count) and a high part like a real snowflake's."""
+    return ((40_000_000_000 + n * count + shard) << 22) | 0x2A_5A5A
+
+
+async def test_due_posts_keep_to_a_processs_shards(store: Store) -> None:
+    # Shard 1's process is down: 150 of its servers' posts are due, all older than shard 0's 3.
+    theirs = [
+        await practice(store, guild_of_shard(1, 2, n % 7), q=f"t/Q-{n}", at=T0 + n * timedelta(seconds=1))
+        for n in range(150)
+    ]
+    mine = [
+        await practice(store, guild_of_shard(0, 2, n), q=f"m/Q-{n}", at=T0 + timedelta(minutes=5 + n))
+        for n in range(3)
+    ]
+    later = await practice(store, guild_of_shard(0, 2, 0), q="m/later", at=T0 + timedelta(hours=2))
+    now = T0 + timedelta(hours=1)
+    everyone = await store.due_posts(now=now)
+    assert [p.post_id for p in everyone] == [t.post_id for t in theirs[:100]]  # unfiltered: all shard 1's
+    zero = ShardFilter((0,), 2)
+    assert [p.post_id for p in await store.due_posts(now=now, shards=zero)] == [p.post_id for p in mine]
+    assert [p.post_id for p in await store.due_posts(now=now, shards=zero, limit=2)] == [
+        p.post_id for p in mine[:2]
+    ]
+    one = await store.due_posts(now=now, shards=ShardFilter((1,), 2), limit=200)
+    assert [p.post_id for p in one] == [p.post_id for p in theirs]
+    await store.close_post(mine[0].post_id)
+    assert [p.post_id for p in await store.due_posts(now=now, shards=zero)] == [p.post_id for p in mine[1:]]
+    assert later.post_id not in {p.post_id for p in await store.due_posts(now=now, shards=zero, limit=500)}
+    with pytest.raises(ValueError):
+        await store.due_posts(now=now, limit=-1)
+
+
+async def test_the_sql_shard_rule_is_discords(store: Store) -> None:
+    # Ids over the whole range of snowflakes (up to 2**63 - 1: PostgreSQL's BIGINT), with several
+    # ids per process: the query keeps exactly the servers bot.core.shards says the process owns.
+    ids = [guild_of_shard(s, 5, n) for s in range(5) for n in range(3)]
+    ids += [(1 << 62) | (7 << 22), (1 << 63) - 1, 175_928_847_299_117_063]
+    posts = {(await practice(store, g, q=f"q/{g}")).post_id: g for g in ids}
+    for shards in [
+        ShardFilter((0,), 5),
+        ShardFilter((1, 3), 5),
+        ShardFilter((0, 2, 4), 5),
+        ShardFilter((2,), 3),
+    ]:
+        got = await store.due_posts(now=T0 + timedelta(hours=1), shards=shards, limit=1000)
+        assert sorted(p.post_id for p in got) == sorted(pid for pid, g in posts.items() if shards.owns(g))
+        assert got, shards  # each filter here keeps some
 
 
 # ------------------------------------------------------------------------------ periods and isolation

@@ -19,8 +19,10 @@ import pytest
 from bot.core import Post
 from bot.core.exam import Exam, ExamItem, ExamResult, SectionScore
 from bot.core.models import AnswerResult
+from bot.core.shards import ShardFilter
 from bot.storage import Storage, Store, migrate, open_store
 from bot.storage.sqlite import exams as sqlite_exams
+from bot.storage.sqlite import posts as sqlite_posts
 
 G1, G2 = 111_111_111_111_111_111, 222_222_222_222_222_222
 CH = 333_333_333_333_333_333
@@ -361,6 +363,42 @@ async def test_due_exams_and_the_next_deadline(store: Store) -> None:
         await store.due_exams(now=T0, limit=-1)
 
 
+def guild_of_shard(shard: int, count: int, n: int) -> int:
+    """The n-th server id of `shard` among `count` shards (Discord's rule: `(id >> 22) % count`)."""
+    return ((40_000_000_000 + n * count + shard) << 22) | 0x2A_5A5A
+
+
+async def test_due_exams_and_the_next_deadline_keep_to_a_processs_shards(store: Store) -> None:
+    # Shard 1's process is down: 150 of its exams are overdue, all with earlier deadlines than
+    # shard 0's; shard 0's process still finds its own, and its next deadline is its own.
+    zero, one = ShardFilter((0,), 2), ShardFilter((1,), 2)
+    assert await store.next_exam_deadline(shards=zero) is None
+    theirs = [
+        await start(store, guild_of_shard(1, 2, n % 7), user=n, n=1, minutes=10 + n % 3) for n in range(150)
+    ]
+    assert await store.next_exam_deadline() == T0 + 10 * MIN
+    assert await store.next_exam_deadline(shards=zero) is None  # nothing of its own: no wake-up
+    assert await store.next_exam_deadline(shards=one) == T0 + 10 * MIN
+    mine = [await start(store, guild_of_shard(0, 2, n), user=1, n=2, minutes=20 + n) for n in range(3)]
+    late = await start(store, guild_of_shard(0, 2, 0), user=2, n=2, minutes=90)
+    assert await store.next_exam_deadline(shards=zero) == T0 + 20 * MIN
+    now = T0 + 30 * MIN
+    assert len(everyone := await store.due_exams(now=now)) == 50
+    assert {e.guild_id for e in everyone} <= {e.guild_id for e in theirs}  # unfiltered: all shard 1's
+    due = await store.due_exams(now=now, shards=zero)
+    assert [e.exam_id for e in due] == [e.exam_id for e in mine]
+    assert due[0].items == mine[0].items
+    assert [e.exam_id for e in await store.due_exams(now=now, shards=zero, limit=1)] == [mine[0].exam_id]
+    assert len(await store.due_exams(now=now, shards=one, limit=500)) == 150
+    for e in mine:
+        await submit(store, e, e.deadline, auto=True)
+    assert await store.due_exams(now=now, shards=zero) == []
+    assert await store.next_exam_deadline(shards=zero) == late.deadline
+    await submit(store, late, T0 + 40 * MIN)
+    assert await store.next_exam_deadline(shards=zero) is None
+    assert await store.next_exam_deadline() == T0 + 10 * MIN  # shard 1's are all still open
+
+
 async def test_history_newest_first(store: Store) -> None:
     scores = []
     for k, chosen in enumerate([["A", "A"], ["A", "B"], ["B", ""]]):
@@ -670,5 +708,38 @@ async def test_recent_results_reads_through_indexes(tmp_path: Path) -> None:
         assert "TEMP B-TREE" not in server_answers
         assert "SCAN" not in server_answers
         assert "INDEX exams_history (guild_id=?)" in server_items
+    finally:
+        await s.close()
+
+
+async def test_the_due_queries_of_a_shard_read_through_their_indexes(tmp_path: Path) -> None:
+    # The shard filter is one more condition on the rows the due indexes give in order: no scan
+    # of the whole table, no sort.
+    s = await Storage.open(tmp_path / "plans.sqlite3")
+    shards = ShardFilter((0, 2), 4)
+    try:
+        for u in range(1, 4):
+            await daily(s, f"d/{u}")
+            await start(s, guild_of_shard(u % 4, 4, u), user=u)
+
+        def run(conn: sqlite3.Connection) -> list[str]:
+            statements: list[str] = []
+            conn.set_trace_callback(statements.append)
+            try:
+                sqlite_posts.due_posts(conn, int(T0.timestamp() * 1000), 100, shards)
+                sqlite_exams.due_exams(conn, int(T0.timestamp() * 1000), 50, shards)
+                sqlite_exams.next_exam_deadline(conn, shards)
+            finally:
+                conn.set_trace_callback(None)
+            return [
+                " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+                for sql in statements
+                if sql.lstrip().upper().startswith("SELECT") and ">> 22" in sql
+            ]
+
+        posts_plan, exams_plan, next_plan = await s.run_sync(run)
+        assert "INDEX posts_due (closes_at<?)" in posts_plan and "TEMP B-TREE" not in posts_plan
+        assert "INDEX exams_due (deadline<?)" in exams_plan and "TEMP B-TREE" not in exams_plan
+        assert next_plan == "SCAN exams USING INDEX exams_due"  # the open exams, in deadline order
     finally:
         await s.close()

@@ -76,5 +76,10 @@ class WakeableLoop:
             for fut in waiters:
                 if not fut.done():
                     fut.set_result(None)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, min(delay, self.max_sleep)))
+            await self.pause(max(0.0, min(delay, self.max_sleep)))
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep `seconds` between passes, or until woken. Tests replace it with one that moves an
+        injected clock instead, to count the loop's wake-ups without waiting."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)

@@ -229,8 +229,10 @@ class QuizService:
         the next sweep.
         """
         storage = self.bot.storage
-        # With shards over processes each closes the posts of the servers it owns.
-        due = [p for p in await storage.due_posts() if self.bot.owns(p.guild_id)]
+        # With shards over processes each closes the posts of the servers it owns: the query keeps
+        # to them, so however many posts of a stopped process's servers are due, they never fill
+        # this batch.
+        due = await storage.due_posts(shards=self.bot.shard_filter)
         bank = self.bot.bank
         public_practice = {p.question_key for p in due if p.kind == "practice" and not p.private}
         # (a question is known by its copies' keys too: a reload may have merged files)

@@ -8,6 +8,7 @@ edits its live counts, sends its reminders and runs its exam timers (docs/deploy
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 MAX_SHARDS = 16_384  # far above what a bot needs (Discord: one shard per ~1,000-2,500 servers)
 
@@ -25,6 +26,43 @@ def owns(guild_id: int, shard_ids: Iterable[int] | None, shard_count: int | None
     if shard_count is None or shard_count <= 1 or shard_ids is None:
         return True
     return owner_shard(guild_id, shard_count) in set(shard_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFilter:
+    """The servers of `shard_ids` among `shard_count` shards: what one process of several owns.
+
+    The storage queries that find due work (posts to close, exams to submit, the exam timer's next
+    deadline) take one and keep to those servers IN SQL (`((guild_id >> 22) % count) IN (ids)`), so
+    rows of servers other processes own never fill a batch nor wake a timer here. None where a
+    filter is taken means every server. Build it with `shard_filter` (None when it would hold
+    every shard)."""
+
+    shard_ids: tuple[int, ...]
+    shard_count: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.shard_count <= MAX_SHARDS:
+            raise ValueError(f"shard_count must be from 1 to {MAX_SHARDS}, got {self.shard_count}")
+        if not self.shard_ids:
+            raise ValueError("a shard filter needs at least one shard id")
+        if list(self.shard_ids) != sorted(set(self.shard_ids)):
+            raise ValueError(f"shard ids must be sorted and distinct, got {self.shard_ids!r}")
+        if self.shard_ids[0] < 0 or self.shard_ids[-1] >= self.shard_count:
+            raise ValueError(f"shard ids must be within 0-{self.shard_count - 1}, got {self.shard_ids!r}")
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether the server is on one of these shards (the same rule as the SQL filter)."""
+        return owner_shard(guild_id, self.shard_count) in self.shard_ids
+
+
+def shard_filter(shard_ids: Iterable[int] | None, shard_count: int | None) -> ShardFilter | None:
+    """The filter of a process holding `shard_ids` of `shard_count`; None when it owns every
+    server (unsharded, ids None: every shard, or every id of the count)."""
+    if shard_count is None or shard_count <= 1 or shard_ids is None:
+        return None
+    found = ShardFilter(tuple(sorted(set(shard_ids))), shard_count)  # ValueError: ids outside the count
+    return None if len(found.shard_ids) == shard_count else found
 
 
 def parse_shard_ids(text: str, shard_count: int) -> tuple[int, ...]:

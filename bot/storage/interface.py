@@ -40,6 +40,7 @@ from bot.core.periods import PeriodKind
 from bot.core.reports import RATE_LIMIT, RATE_WINDOW, PausedQuestion, Report, ReportOutcome
 from bot.core.review import CardView, Rating, ReminderSetting, ReviewOutcome, ReviewStats
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
+from bot.core.shards import ShardFilter
 from bot.core.spoiler import SpoilerFacts
 
 
@@ -130,7 +131,14 @@ class Store(Protocol):
         guild's members who missed it end. Answers queued before the call count."""
         ...
 
-    async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]: ...
+    async def due_posts(
+        self, *, now: datetime | None = None, limit: int = 100, shards: ShardFilter | None = None
+    ) -> list[Post]:
+        """Open posts whose closing time has passed, oldest first, at most `limit`: of the servers
+        of `shards` only (the filter is part of the query, so other processes' posts never fill
+        the batch), or of every server (None)."""
+        ...
+
     async def open_posts(self, guild_id: int, *, kind: str | None = None) -> list[Post]: ...
     async def last_practice_post(self, guild_id: int, user_id: int) -> Post | None: ...
     async def open_private_posts(self, guild_id: int, user_id: int) -> list[Post]: ...
@@ -182,12 +190,16 @@ class Store(Protocol):
         """The result stored by `submit_exam`, as given then; None while open or unknown."""
         ...
 
-    async def due_exams(self, *, now: datetime, limit: int = 50) -> list[Exam]:
-        """Open exams whose deadline has passed (any guild), oldest deadline first."""
+    async def due_exams(
+        self, *, now: datetime, limit: int = 50, shards: ShardFilter | None = None
+    ) -> list[Exam]:
+        """Open exams whose deadline has passed, oldest deadline first, at most `limit`: of the
+        servers of `shards` only (in the query), or of any guild (None)."""
         ...
 
-    async def next_exam_deadline(self) -> datetime | None:
-        """The earliest deadline of any open exam (the timer sleeps until then)."""
+    async def next_exam_deadline(self, *, shards: ShardFilter | None = None) -> datetime | None:
+        """The earliest deadline of an open exam of the servers of `shards` (None: of any guild);
+        the timer sleeps until then, so another process's exams never wake it."""
         ...
 
     async def exam_history(self, guild_id: int, user_id: int, *, limit: int = 10) -> list[ExamSummary]:

@@ -4,9 +4,9 @@ time is up. One `ExamService` per bot (`bot.services.exam`), run by the Exam cog
 A thin adapter: drawing and grading are bot.core.exam's, the sections bot.bank's (blueprints), the
 records bot.storage's (the Store's exam methods), the looks bot.render.exam's. See docs/exam.md.
 
-The timer is ONE loop: it sleeps until the earliest deadline of any open exam
-(`Store.next_exam_deadline`), or until woken (`wake()`, when an exam starts), and submits what is
-due (`run_due`). An exam lives in storage, so a restart loses nothing: the first pass after start
+The timer is ONE loop: it sleeps until the earliest deadline of any open exam of the servers this
+process owns (`Store.next_exam_deadline` with the bot's `shard_filter`), or until woken (`wake()`,
+when an exam starts), and submits what is due (`run_due`). An exam lives in storage, so a restart loses nothing: the first pass after start
 submits the exams whose time ran out while the bot was down. `now` is the clock (tests replace it).
 """
 
@@ -137,11 +137,17 @@ class ExamService(WakeableLoop):
     max_sleep = MAX_SLEEP
 
     async def run_pass(self) -> float:
-        """Submit what is due; the seconds until the next deadline."""
-        await self.run_due()
-        deadline = await self.bot.storage.next_exam_deadline()
-        delay = MAX_SLEEP if deadline is None else (deadline - self.now()).total_seconds()
-        return RETRY_SLEEP if delay <= 0 else delay  # still due after a pass: something failed
+        """Submit what is due; the seconds until the next deadline of an exam of this process's
+        servers (another process's exams, even overdue ones of a process that is down, never
+        wake this timer)."""
+        when = self.now()
+        await self.run_due(when)
+        deadline = await self.bot.storage.next_exam_deadline(shards=self.bot.shard_filter)
+        if deadline is None:
+            return MAX_SLEEP
+        if deadline <= when:  # still due after a pass that covered it: something failed
+            return RETRY_SLEEP
+        return max(0.0, (deadline - self.now()).total_seconds())  # 0: it fell due during the pass
 
     # ---------------------------------------------------------------- the timer
 
@@ -150,11 +156,13 @@ class ExamService(WakeableLoop):
         tell each member by DM (a DM that fails is logged)."""
         when = now or self.now()
         done: list[Submitted] = []
+        shards = self.bot.shard_filter
         while True:
-            due = await self.bot.storage.due_exams(now=when, limit=DUE_BATCH)
+            # With shards over processes each submits the exams of the servers it owns: the query
+            # keeps to them, so other processes' due exams never fill the batch.
+            due = await self.bot.storage.due_exams(now=when, limit=DUE_BATCH, shards=shards)
             seen = {s.exam.exam_id for s in done}
-            # With shards over processes each submits the exams of the servers it owns.
-            fresh = [exam for exam in due if exam.exam_id not in seen and self.bot.owns(exam.guild_id)]
+            fresh = [exam for exam in due if exam.exam_id not in seen]
             if not fresh:
                 return done
             for exam in fresh:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core.shards import ShardFilter
+
 T = TypeVar("T")
 CHUNK = 500  # bound parameters per IN (...) list
 
@@ -41,6 +43,18 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 def marks(n: int) -> str:
     """`?, ?, ?` for an IN (...) list of n values."""
     return ",".join("?" * n)
+
+
+def and_owned(shards: ShardFilter | None, column: str = "guild_id") -> tuple[str, tuple[int, ...]]:
+    """` AND ((guild_id >> 22) % ?) IN (?, …)`: the condition keeping a query to the servers of
+    `shards` (Discord's rule, bot.core.shards), to append to a WHERE, and its parameters; ("", ())
+    for None (every server). One text per number of shard ids, so a process's statement is
+    prepared once (PostgreSQL). Integer operators in both SQLite and PostgreSQL (guild_id is a
+    BIGINT there; the dialect shim escapes the `%` for psycopg)."""
+    if shards is None:
+        return "", ()
+    ids = shards.shard_ids
+    return f" AND (({column} >> 22) % ?) IN ({marks(len(ids))})", (shards.shard_count, *ids)
 
 
 def named(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from bot.core.exam import Exam, ExamItem, ExamResult, ExamSummary
 from bot.core.models import AnswerResult
+from bot.core.shards import ShardFilter
 from bot.storage.shared import check_exam, exam_choice
 from bot.storage.sqlite import exams
 from bot.storage.sqlite.common import from_ms, to_ms
@@ -77,12 +78,15 @@ class ExamStore:
         """The result stored by `submit_exam` (None while open or unknown)."""
         return await self._run(exams.exam_result, exam_id)
 
-    async def due_exams(self, *, now: datetime, limit: int = 50) -> list[Exam]:
-        """Open exams whose deadline has passed (any guild), oldest deadline first."""
-        return await self._run(exams.due_exams, to_ms(now), _limit(limit))
+    async def due_exams(
+        self, *, now: datetime, limit: int = 50, shards: ShardFilter | None = None
+    ) -> list[Exam]:
+        """Open exams whose deadline has passed (of the servers of `shards`; None: any guild),
+        oldest deadline first."""
+        return await self._run(exams.due_exams, to_ms(now), _limit(limit), shards)
 
-    async def next_exam_deadline(self) -> datetime | None:
-        ms = await self._run(exams.next_exam_deadline)
+    async def next_exam_deadline(self, *, shards: ShardFilter | None = None) -> datetime | None:
+        ms = await self._run(exams.next_exam_deadline, shards)
         return None if ms is None else from_ms(ms)
 
     async def exam_history(self, guild_id: int, user_id: int, *, limit: int = 10) -> list[ExamSummary]:

@@ -23,10 +23,12 @@ from bot.core.answers import DayCount, Tally
 from bot.core.exam import Exam, ExamItem, ExamResult, ExamSummary, SectionScore
 from bot.core.models import AnswerResult
 from bot.core.periods import bucket_keys
+from bot.core.shards import ShardFilter
 from bot.storage.shared import check_result
 from bot.storage.sqlite import review
 from bot.storage.sqlite.answers import ADD_MEMBER_DAY, ADD_QUESTION_DAY, UPSERT_MEMBER, write_totals
 from bot.storage.sqlite.common import (
+    and_owned,
     ensure_guild,
     from_ms,
     guild_timezones,
@@ -92,15 +94,27 @@ def open_exam(conn: sqlite3.Connection, guild_id: int, user_id: int) -> Exam | N
     return found[0] if found else None
 
 
-def due_exams(conn: sqlite3.Connection, now_ms: int, limit: int) -> list[Exam]:
+def due_exams(
+    conn: sqlite3.Connection, now_ms: int, limit: int, shards: ShardFilter | None = None
+) -> list[Exam]:
+    """Open exams past their deadline, oldest first: of the servers of `shards` only (in the WHERE,
+    so other processes' exams never fill the batch), or of every server."""
+    owned, params = and_owned(shards)
     return _exams(
-        conn, "submitted_at IS NULL AND deadline <= ? ORDER BY deadline, exam_id LIMIT ?", (now_ms, limit)
+        conn,
+        f"submitted_at IS NULL AND deadline <= ?{owned} ORDER BY deadline, exam_id LIMIT ?",
+        (now_ms, *params, limit),
     )
 
 
-def next_exam_deadline(conn: sqlite3.Connection) -> int | None:
-    row = conn.execute("SELECT min(deadline) FROM exams WHERE submitted_at IS NULL").fetchone()
-    return None if row[0] is None else int(row[0])
+def next_exam_deadline(conn: sqlite3.Connection, shards: ShardFilter | None = None) -> int | None:
+    """The earliest deadline of an open exam of the servers of `shards` (or of any server): the
+    exams_due index in deadline order, up to the first one of those servers."""
+    owned, params = and_owned(shards)
+    row = conn.execute(
+        f"SELECT deadline FROM exams WHERE submitted_at IS NULL{owned} ORDER BY deadline LIMIT 1", params
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def exam_history(conn: sqlite3.Connection, guild_id: int, user_id: int, limit: int) -> list[ExamSummary]:

@@ -10,8 +10,10 @@ from typing import Any, NamedTuple
 
 from bot.core.models import CloseResult, Post
 from bot.core.rules import StreakState, accuracy, streak_after_daily_closed
+from bot.core.shards import ShardFilter
 from bot.core.spoiler import OpenDaily, SpoilerFacts
 from bot.storage.sqlite.common import (
+    and_owned,
     chunks,
     ensure_guild,
     from_ms,
@@ -107,9 +109,16 @@ def set_message_id(conn: sqlite3.Connection, post_id: int, message_id: int, post
     return get_post(conn, post_id)
 
 
-def due_posts(conn: sqlite3.Connection, now_ms: int, limit: int) -> list[Post]:
+def due_posts(
+    conn: sqlite3.Connection, now_ms: int, limit: int, shards: ShardFilter | None = None
+) -> list[Post]:
+    """Open posts past their closing time, oldest first: of the servers of `shards` only (in the
+    WHERE, so other processes' posts never fill the batch), or of every server."""
+    owned, params = and_owned(shards)
     return _posts(
-        conn, "closed_at IS NULL AND closes_at <= ? ORDER BY closes_at, post_id LIMIT ?", (now_ms, limit)
+        conn,
+        f"closed_at IS NULL AND closes_at <= ?{owned} ORDER BY closes_at, post_id LIMIT ?",
+        (now_ms, *params, limit),
     )
 
 

@@ -36,6 +36,7 @@ from bot.core.models import (
 from bot.core.periods import PeriodKind
 from bot.core.rules import normalize_letters
 from bot.core.schedule import DailyRun, DailySchedule, RotationEntry
+from bot.core.shards import ShardFilter
 from bot.core.spoiler import SpoilerFacts
 from bot.storage import migrate
 from bot.storage.interface import TaggedQuestion
@@ -275,9 +276,14 @@ class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
             self._dailies.changed()
         return result
 
-    async def due_posts(self, *, now: datetime | None = None, limit: int = 100) -> list[Post]:
-        """Open posts whose closes_at has passed (close them; survives restarts)."""
-        return await self._run(posts.due_posts, to_ms(now or utcnow()), limit)
+    async def due_posts(
+        self, *, now: datetime | None = None, limit: int = 100, shards: ShardFilter | None = None
+    ) -> list[Post]:
+        """Open posts whose closes_at has passed (close them; survives restarts), of the servers
+        of `shards` (None: every server)."""
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        return await self._run(posts.due_posts, to_ms(now or utcnow()), limit, shards)
 
     async def open_posts(self, guild_id: int, *, kind: str | None = None) -> list[Post]:
         return await self._run(posts.open_posts, guild_id, kind)
