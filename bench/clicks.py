@@ -923,14 +923,22 @@ def main() -> int:
 
 def main_pg(n: int, rounds: int, loops: list[str], url: str) -> int:
     """--backend postgresql: one QuizBot process on SQLite beside two shard processes on PostgreSQL."""
+    import psycopg
     from storage_pg import server_line
 
+    try:
+        server = server_line(url)
+    except psycopg.OperationalError as exc:
+        print(
+            f"no PostgreSQL at {url}: {str(exc).strip().splitlines()[0]} (--url, or QUIZBOT_TEST_POSTGRES_URL)"
+        )
+        return 2
     print(
         f"{n} clicks at once per burst: sqlite-1p = one QuizBot process on SQLite (one server, one post); "
         f"pg-2shard = QuizBot as shards 0 and 1 of 2, two processes on one PostgreSQL schema (a server "
         f"each, the clicks split over both servers' posts); discord.py {discord.__version__}"
     )
-    print(server_line(url) + (", on this machine" if postgres_pids() else ", not on this machine"))
+    print(server + (", on this machine" if postgres_pids() else ", not on this machine"))
     print(
         f"{'config':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'> 3 s':>6} {'clicks/s':>9} "
         f"{'bot CPU ms/click':>15} {'fake':>8} {'postgres':>8} {'machine':>8}"
