@@ -63,9 +63,26 @@ class PgOperationalError(sqlite3.OperationalError):
     """Any other PostgreSQL error."""
 
 
+_IN_LIST = re.compile(r"\b(NOT )?IN \((\?(?:\s*,\s*\?)*)\)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=2048)
-def translate(sql: str) -> tuple[str, str | None]:
-    """(PostgreSQL text with psycopg placeholders, the primary key to return for an INSERT)."""
+def translate(sql: str) -> tuple[str, str | None, tuple[tuple[int, int], ...]]:
+    """(PostgreSQL text with psycopg placeholders, the primary key to return for an INSERT, the
+    runs of params that go as one array: (first param, how many)).
+
+    `IN (?, ?, …)` becomes `= ANY(%s)` (`NOT IN`: `<> ALL(%s)`, the same with NULLs), its params
+    one array: the statement modules build such lists of every length a batch needs, and each
+    length would be another statement text for PostgreSQL to parse, plan and keep prepared.
+    """
+    lists: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    at = 0
+    for m in _IN_LIST.finditer(sql):
+        lists.append((sql.count("?", 0, m.start()), m.group(2).count("?")))
+        pieces += [sql[at : m.start()], "<> ALL(?)" if m.group(1) else "= ANY(?)"]
+        at = m.end()
+    sql = "".join(pieces) + sql[at:]
     for pattern, repl in _REWRITES:
         sql = pattern.sub(repl, sql)
     insert = _INSERT.match(sql)
@@ -82,7 +99,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     if table in _ROWID and "RETURNING" not in sql.upper():
         returning = _ROWID[table]
         sql = f"{sql.rstrip().rstrip(';')} RETURNING {returning}"
-    return sql.replace("%", "%%").replace("?", "%s"), returning
+    return sql.replace("%", "%%").replace("?", "%s"), returning, tuple(lists)
 
 
 _VALUES = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((%s(?:, ?%s)*)\)(.*)$", re.DOTALL)
@@ -132,9 +149,29 @@ def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], s
     return None
 
 
-def _params(params: Iterable[Any]) -> tuple[Any, ...]:
-    # SQLite stores True as 1; the columns here are integers too.
-    return tuple(int(p) if isinstance(p, bool) else p for p in params)
+def _params(params: Iterable[Any], lists: tuple[tuple[int, int], ...] = ()) -> tuple[Any, ...]:
+    """The params as PostgreSQL takes them: SQLite stores True as 1 (the columns here are
+    integers too), and each run of `lists` (see `translate`) one list."""
+    flat = tuple(int(p) if isinstance(p, bool) else p for p in params)
+    if not lists:
+        return flat
+    out: list[Any] = []
+    at = 0
+    for first, n in lists:
+        out += [*flat[at:first], _array(flat[first : first + n])]
+        at = first + n
+    return (*out, *flat[at:])
+
+
+def _array(values: tuple[Any, ...]) -> list[Any] | str:
+    """An IN list's values as one array param. psycopg types a list by its values: it refuses
+    ints mixed with floats (so they go as floats) and cannot type a list of NULLs (so it goes as
+    an untyped literal, which PostgreSQL reads as an array of the column's type)."""
+    if all(v is None for v in values):
+        return "{" + ",".join(["NULL"] * len(values)) + "}"
+    if any(isinstance(v, float) for v in values):
+        return [float(v) if isinstance(v, int) else v for v in values]
+    return list(values)
 
 
 class _NumericLoader(Loader):
@@ -175,10 +212,10 @@ class PgCursor:
         self._pending: list[Any] | None = None
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
-        text, returning = translate(sql)
+        text, returning, lists = translate(sql)
         self._pending = None
         with self._conn.errors():
-            self._cur.execute(text, _params(params))
+            self._cur.execute(text, _params(params, lists))
         self.rowcount = self._cur.rowcount
         if returning is not None:
             row = self._cur.fetchone()
@@ -187,10 +224,10 @@ class PgCursor:
         return self
 
     def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
-        text, returning = translate(sql)
+        text, returning, lists = translate(sql)
         if returning is not None:
             text = text[: text.rindex(" RETURNING ")]
-        rows = [_params(p) for p in seq]
+        rows = [_params(p, lists) for p in seq]
         self._pending = []
         self.rowcount = 0
         if rows:

@@ -1,6 +1,7 @@
-"""The PostgreSQL shim's set-based `executemany` (bot/storage/postgres/dialect.py): which statements
-it rewrites into one statement over arrays, and that the rows end up as they would row by row,
-including where it must not rewrite (a key repeated within the rows) and with NULLs."""
+"""The PostgreSQL shim (bot/storage/postgres/dialect.py) where it sends something else than the
+statement modules wrote: `IN (?, …)` lists as one array, `executemany` as one statement over
+arrays (and where it must not: a key repeated within the rows), and the streak histogram's
+statement triggers (PostgreSQL migration 0009). Each against what SQLite gives or row by row."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.storage import open_store
-from bot.storage.postgres.dialect import PgConnection, _set_based_form, translate
+from bot.storage.postgres.dialect import PgConnection, _params, _set_based_form, translate
 
 
 def _form(sql: str) -> tuple[str, tuple[str, ...], tuple[int, ...], str] | None:
@@ -142,3 +143,77 @@ def test_errors_are_still_sqlite_errors(pg: PgConnection) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         pg.executemany(insert, [(3, "a", 1), (1, "a", 2)])
     assert len(_rows(pg)) == 2  # the statement wrote nothing
+
+
+def test_in_lists_become_one_array_param() -> None:
+    text, _, lists = translate("SELECT a FROM t WHERE g = ? AND u IN (?,?, ?) AND k NOT IN (?) AND z = ?")
+    assert text == "SELECT a FROM t WHERE g = %s AND u = ANY(%s) AND k <> ALL(%s) AND z = %s"
+    assert lists == ((1, 3), (4, 1))
+    assert _params((7, 1, True, 3, "x", 9), lists) == (7, [1, 1, 3], ["x"], 9)
+    # Every length of list is the same statement text (prepared once).
+    assert translate("SELECT 1 WHERE u IN (?)")[0] == translate("SELECT 1 WHERE u IN (?,?,?,?)")[0]
+    assert translate("SELECT 1 WHERE u IN (1, 2)")[2] == ()  # literals stay as they are
+
+
+@on_postgresql
+def test_in_lists_answer_as_in_sqlite(pg: PgConnection) -> None:
+    import sqlite3
+
+    lite = sqlite3.connect(":memory:")
+    lite.execute(
+        "CREATE TABLE kv (k BIGINT, tag TEXT, v BIGINT, x DOUBLE PRECISION, note TEXT, PRIMARY KEY (k, tag))"
+    )
+    rows = [(1, "a", 10, 0.5, None), (2, "b", None, 1.5, "n"), (3, "c", 30, None, "m")]
+    for conn in (pg, lite):
+        conn.executemany("INSERT INTO kv (k, tag, v, x, note) VALUES (?, ?, ?, ?, ?)", rows)
+    cases = [
+        ("SELECT k FROM kv WHERE k IN (?, ?) ORDER BY k", (3, 1)),
+        ("SELECT k FROM kv WHERE tag IN (?) ORDER BY k", ("b",)),
+        ("SELECT k FROM kv WHERE k NOT IN (?, ?) ORDER BY k", (1, 5)),
+        ("SELECT k FROM kv WHERE k NOT IN (?, ?) ORDER BY k", (1, None)),  # NULL: no row
+        ("SELECT k FROM kv WHERE v IN (?, ?) ORDER BY k", (None, None)),
+        ("SELECT k FROM kv WHERE v NOT IN (?) ORDER BY k", (None,)),
+        ("SELECT k FROM kv WHERE x IN (?, ?) ORDER BY k", (1.5, 2)),  # floats beside an int
+        ("SELECT k FROM kv WHERE k IN (?) AND tag IN (?, ?, ?) ORDER BY k", (2, "a", "b", "c")),
+    ]
+    for sql, params in cases:
+        want = [tuple(r) for r in lite.execute(sql, params).fetchall()]
+        assert [tuple(r) for r in pg.execute(sql, params).fetchall()] == want, sql
+
+
+@pytest.mark.parametrize("store_targets", ["postgresql"], indirect=True)
+async def test_streak_histogram_follows_multi_row_writes(store_targets: Callable[[], str]) -> None:
+    """Migration 0009's statement triggers: after inserts, updates (some changing nothing, some
+    only one of the two values) and deletes of many rows at once, the histogram holds the
+    streaks' counts."""
+    target = store_targets()
+    await (await open_store(target)).close()  # the schema, migrated
+    conn = PgConnection.connect(target)
+    try:
+        users = range(1, 61)
+        conn.execute("INSERT INTO guild_settings (guild_id, created_at, updated_at) VALUES (1, 0, 0)")
+        conn.executemany(
+            "INSERT INTO members (guild_id, user_id, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)",
+            [(1, u, None, 0, 0) for u in users],
+        )
+        conn.executemany(
+            "INSERT INTO streaks (current, best, last_post_id, updated_at, guild_id, user_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [(u % 4, u % 4 + u % 3, None, 0, 1, u) for u in users],
+        )
+        conn.executemany(
+            "UPDATE streaks SET current = ?, best = ?, last_post_id = ?, updated_at = ? WHERE guild_id = ? AND user_id = ?",
+            [((u % 4) + (u % 2), u % 4 + u % 3 + (u % 2), None, 1, 1, u) for u in range(1, 41)],
+        )
+        conn.execute("UPDATE streaks SET current = 0 WHERE user_id > 50")  # one statement, 10 rows
+        conn.execute("DELETE FROM streaks WHERE user_id % 7 = 0")
+        hist = conn.execute(
+            "SELECT which, value, n FROM streak_hist WHERE guild_id = 1 AND n <> 0 ORDER BY which, value"
+        ).fetchall()
+        recount = conn.execute(
+            "SELECT which, value, count(*) FROM (SELECT 'current' AS which, current AS value FROM streaks "
+            "UNION ALL SELECT 'best', best FROM streaks) AS s GROUP BY which, value ORDER BY which, value"
+        ).fetchall()
+        assert [tuple(r) for r in hist] == [tuple(r) for r in recount]
+        assert sum(r[2] for r in hist) == 2 * (60 - 8)
+    finally:
+        conn.close()
