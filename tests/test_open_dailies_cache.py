@@ -208,7 +208,8 @@ async def test_without_its_listener_a_store_reads_every_time(store_targets: Call
     a, b = await _two(target, gate)
     listener = _listener(a)
     try:
-        await gate.asked.wait()
+        async with asyncio.timeout(10):
+            await gate.asked.wait()
         assert not listener.listening.is_set()
         assert await _keys(a) == (frozenset(), 1)
         assert await _keys(a) == (frozenset(), 1)  # not listening: read every time
@@ -366,7 +367,8 @@ async def test_a_read_in_flight_across_a_change_keeps_nothing() -> None:
         reads.keys = {"old"}
         reads.hold = asyncio.Event()  # a read in flight...
         task = asyncio.create_task(cache.get(reads))
-        await reads.started.wait()
+        async with asyncio.timeout(10):
+            await reads.started.wait()
         reads.keys.add("new")  # ...what it read goes stale, and the cache hears of it
         _move(cache, move)
         reads.hold.set()
