@@ -123,9 +123,12 @@ class QuizBot(commands.Bot):
         if isinstance(target, Path):
             target.parent.mkdir(parents=True, exist_ok=True)
         self._storage = await open_store(target)
-        # One process posting and closing every daily may keep the open dailies in memory; with
-        # shards or a shared database, other processes change them: the database decides.
-        self._storage.cache_open_dailies = not self.shares_database
+        # The spoiler check of every click asks for the open dailies: keep them in memory where
+        # every change is seen. PostgreSQL notifies each process of every change (the store keeps
+        # them while it listens); an SQLite file shared with other processes would not: there
+        # each check reads the database.
+        storage = self._storage
+        storage.cache_open_dailies = storage.hears_daily_changes or not self.shares_database
         await self._storage.sync_question_tags(self.bank.questions)
         self.services = await Services.create(self)
         await self.services.bank.start_listening()  # /quizadmin reload of another process

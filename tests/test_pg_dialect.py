@@ -1,7 +1,7 @@
 """The PostgreSQL shim (bot/storage/postgres/dialect.py) where it sends something else than the
 statement modules wrote: `IN (?, …)` lists as one array, `executemany` as one statement over
 arrays (and where it must not: a key repeated within the rows), and the streak histogram's
-statement triggers (PostgreSQL migration 0009). Each against what SQLite gives or row by row."""
+statement triggers (PostgreSQL migration 0010). Each against what SQLite gives or row by row."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ def test_in_lists_answer_as_in_sqlite(pg: PgConnection) -> None:
 
 @pytest.mark.parametrize("store_targets", ["postgresql"], indirect=True)
 async def test_streak_histogram_follows_multi_row_writes(store_targets: Callable[[], str]) -> None:
-    """Migration 0009's statement triggers: after inserts, updates (some changing nothing, some
+    """Migration 0010's statement triggers: after inserts, updates (some changing nothing, some
     only one of the two values) and deletes of many rows at once, the histogram holds the
     streaks' counts."""
     target = store_targets()

@@ -60,9 +60,18 @@ class Store(Protocol):
     """The bot's storage. Open one with `await bot.storage.open_store(target)`; close it with
     `await store.close()` (or `async with`), which writes the answers still queued first."""
 
-    #: Keep the open dailies' question keys in memory between changes made through this store
-    #: (set by the bot, the one process that posts and closes dailies); otherwise read each time.
+    #: Keep the open dailies' question keys in memory between changes (set by the bot), instead
+    #: of reading them at each spoiler check. SQLite: right only for the one process on the file
+    #: (it sees its own changes, not another process's). PostgreSQL: setting it starts a listener
+    #: of the `quizbot_dailies` notices (every process's changes, sent by the database), and the
+    #: keys are kept only while it LISTENs; lost, every check reads again until it is back.
     cache_open_dailies: bool
+
+    @property
+    def hears_daily_changes(self) -> bool:
+        """Whether this store hears the changes other processes make to the open dailies
+        (PostgreSQL: yes; SQLite: no), so `cache_open_dailies` stays right beside them."""
+        ...
 
     @property
     def batches_written(self) -> int:

@@ -106,16 +106,33 @@ def tag_rows(questions: Iterable[TaggedQuestion]) -> list[tuple[str, str, str]]:
 class OpenDailyKeys:
     """The question keys of the open daily posts, and the generation they were read at.
 
-    Every call that may add or remove an open daily moves the generation on (before and after,
-    `changing`), so a door asking about a question that is no open daily costs no query. Only for
-    the process that writes the dailies (`enabled`, set by the bot); another process (`quizbot
-    practice`) cannot see the bot's changes and reads the database every time.
+    Every call of this process that may add or remove an open daily moves the generation on
+    (before and after, `changing`), and so does a notice of another process's change (`changed`:
+    PostgreSQL's `quizbot_dailies`), so a door asking about a question that is no open daily costs
+    no query. A read that started before a move does not keep what it read: the next call reads
+    again. Kept only while `enabled` (set by the bot) and `live` (every change is seen): an SQLite
+    store is always live, and the bot enables it only as the one process on the file (another
+    process, e.g. `quizbot practice`, would not see the bot's changes and reads every time); a
+    PostgreSQL store is live while its listener LISTENs (`suspend` / `resume`). Otherwise every
+    call reads the database.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, live: bool = True) -> None:
         self.enabled = False
+        self._live = live
         self._generation = 0
         self._cached: tuple[int, frozenset[str]] | None = None
+        #: Reads of the database so far (tests, benches).
+        self.reads = 0
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    @property
+    def active(self) -> bool:
+        """Whether a read now may be kept for the next calls."""
+        return self.enabled and self._live
 
     @contextmanager
     def changing(self) -> Iterator[None]:
@@ -128,12 +145,26 @@ class OpenDailyKeys:
     def changed(self) -> None:
         self._generation += 1
 
+    def suspend(self) -> None:
+        """Changes may go unseen from now on (the listener lost its connection): read every time."""
+        self._live = False
+        self._cached = None
+        self._generation += 1
+
+    def resume(self) -> None:
+        """Every change is seen again (LISTENing again); some may have been missed meanwhile, so
+        nothing read before counts."""
+        self._generation += 1
+        self._cached = None
+        self._live = True
+
     async def get(self, read: Callable[[], Awaitable[Iterable[str]]]) -> frozenset[str]:
         generation = self._generation
         cached = self._cached
-        if cached is not None and cached[0] == generation:
+        if cached is not None and cached[0] == generation and self.active:
             return cached[1]
+        self.reads += 1
         keys = frozenset(await read())
-        if self.enabled and generation == self._generation:  # nothing changed meanwhile
+        if self.active and generation == self._generation:  # nothing changed meanwhile
             self._cached = (generation, keys)
         return keys

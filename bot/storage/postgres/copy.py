@@ -132,6 +132,8 @@ def _copy(src: sqlite3.Connection, conn: PgConnection, *, force: bool, batch: in
                 raise CopyError(
                     f"the PostgreSQL database is not empty ({filled}); pass --force to empty it first"
                 )
+        # (posts' TRUNCATE trigger queues the `quizbot_dailies` notice, delivered at COMMIT: a bot
+        # already running on this database reads its open dailies again; migration 0009)
         raw.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
         for table in tables:  # the copied rows already hold what the triggers would add
             raw.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")

@@ -25,7 +25,7 @@ from bot.storage import migrate as sqlite_migrate
 from bot.storage.postgres import migrate
 from bot.storage.postgres.connection import PgWorker
 from bot.storage.postgres.dialect import PgConnection
-from bot.storage.postgres.notify import ReloadListener, notify
+from bot.storage.postgres.notify import DAILIES_CHANNEL, Connect, Listener, ReloadListener, notify
 from bot.storage.sqlite.store import Storage, Worker
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,55 @@ log = logging.getLogger(__name__)
 
 class PostgresStore(Storage):
     """The PostgreSQL store. Open with `await PostgresStore.open(url)`; `schema` puts its tables in
-    that schema (created if missing) instead of the URL's search_path (the tests use one per test)."""
+    that schema (created if missing) instead of the URL's search_path (the tests use one per test).
+
+    The open dailies' cache (`cache_open_dailies`, `open_daily_key_set`): every process hears every
+    change, because the database sends it (migration 0009's triggers on `posts` NOTIFY
+    `quizbot_dailies` in the changing transaction). Setting `cache_open_dailies` starts the
+    listener (`dailies_listener`); the keys are kept only while it LISTENs, each notice makes the
+    next call read again, and after a lost connection the cache starts empty."""
+
+    #: See `Store.hears_daily_changes`: the database notifies every change (migration 0009).
+    hears_daily_changes = True
 
     def __init__(self, conn: Worker, path: str, max_batch: int, conninfo: str) -> None:
         super().__init__(conn, path, max_batch)
-        self._conninfo = conninfo  # for connections of its own (the reload listeners)
+        self._conninfo = conninfo  # for connections of its own (the listeners)
         #: The running reload listeners (`listen_reload`), stopped by `close`.
         self.reload_listeners: list[ReloadListener] = []
+        #: The listener of `quizbot_dailies`, from the first `cache_open_dailies = True` to `close`.
+        self.dailies_listener: Listener | None = None
+        #: How the listeners connect (None: to the store's URL); the tests put a gate here.
+        self.listener_connect: Connect | None = None
+        self._dailies.suspend()  # not listening yet
+
+    @property
+    def cache_open_dailies(self) -> bool:
+        """Whether the bot asked for the cache (see `Store.cache_open_dailies`); in effect while
+        `dailies_listener` LISTENs. Set back to False, the cache is not used; the listener runs
+        until `close`."""
+        return self._dailies.enabled
+
+    @cache_open_dailies.setter
+    def cache_open_dailies(self, value: bool) -> None:
+        self._dailies.enabled = value
+        if value and self.dailies_listener is None and not self._closed:
+            self.dailies_listener = Listener(
+                self._conninfo,
+                DAILIES_CHANNEL,
+                self._on_dailies_notice,
+                on_state=self._on_dailies_listening,
+                connect=self.listener_connect,
+            )
+
+    async def _on_dailies_notice(self, payload: dict[str, Any]) -> None:
+        self._dailies.changed()  # (a read in flight keeps nothing; the next call reads)
+
+    def _on_dailies_listening(self, listening: bool) -> None:
+        if listening:
+            self._dailies.resume()
+        else:
+            self._dailies.suspend()
 
     @classmethod
     async def open(  # type: ignore[override]  # a URL, not a file path, and no SQLite settings
@@ -70,7 +112,7 @@ class PostgresStore(Storage):
     ) -> Callable[[], Awaitable[None]]:
         """LISTEN on a connection of its own (returns once listening, or after FIRST_LISTEN seconds
         of trying); see `Store.listen_reload`."""
-        listener = ReloadListener(self._conninfo, callback)
+        listener = ReloadListener(self._conninfo, callback, connect=self.listener_connect)
         self.reload_listeners.append(listener)
         await listener.started()
 
@@ -82,10 +124,12 @@ class PostgresStore(Storage):
         return stop
 
     async def close(self) -> None:
-        """Stop the reload listeners, then close as `Storage.close` does."""
+        """Stop the listeners, then close as `Storage.close` does."""
         for listener in self.reload_listeners:
             await listener.stop()
         self.reload_listeners = []
+        if self.dailies_listener is not None:
+            await self.dailies_listener.stop()
         await super().close()
 
     async def schema_version(self) -> int:

@@ -104,14 +104,22 @@ class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
             log.info("database %s: applied migrations %s", path_s, applied)
         return cls(conn, path_s, max_batch)
 
+    #: See `Store.hears_daily_changes`: another process's changes to the file go unseen.
+    hears_daily_changes = False
+
     @property
     def cache_open_dailies(self) -> bool:
-        """See `Store.cache_open_dailies`: the bot sets it, the one process writing the dailies."""
+        """See `Store.cache_open_dailies`: the bot sets it when it is the one process on the file."""
         return self._dailies.enabled
 
     @cache_open_dailies.setter
     def cache_open_dailies(self, value: bool) -> None:
         self._dailies.enabled = value
+
+    @property
+    def open_daily_reads(self) -> int:
+        """How many times `open_daily_key_set` read the database (tests, benches)."""
+        return self._dailies.reads
 
     @property
     def batches_written(self) -> int:
@@ -319,7 +327,8 @@ class Storage(ExamStore, ReviewStore, ReportStore, DashboardStore):
     async def open_daily_key_set(self) -> frozenset[str]:
         """The question keys of every open daily post. With `cache_open_dailies` (the bot, the only
         writer of daily posts) read again only after a change made through this Storage (a daily
-        posted, closed or given up; `run_sync`); otherwise read every time."""
+        posted, closed or given up; `run_sync`); otherwise read every time. (PostgreSQL: after a
+        change by any process too, while it hears them: `PostgresStore`.)"""
         return await self._dailies.get(lambda: self._run(posts.open_daily_key_set))
 
     async def flush(self) -> None:

@@ -1,5 +1,5 @@
--- 0009: the streak histogram kept by one trigger call per statement, not per row (PostgreSQL
--- only; bot/storage/migrations/0009_streak_hist.sql says why SQLite keeps its own). The writer
+-- 0010: the streak histogram kept by one trigger call per statement, not per row (PostgreSQL
+-- only; bot/storage/migrations/0010_streak_hist.sql says why SQLite keeps its own). The writer
 -- updates the streaks of a whole batch in one statement, and the row triggers of 0001 ran up to
 -- four upserts per row (~50 us a row, an eighth of a batch's time). Now the statement's old and
 -- new rows (transition tables) are counted at once: +1 for each new row's value, -1 for each old

@@ -1,0 +1,5 @@
+-- 0009: every process of a shared database hears when the open daily posts change (issue 20):
+-- PostgreSQL's migration 0009 adds triggers on `posts` that NOTIFY channel `quizbot_dailies`.
+-- SQLite has no NOTIFY (a bot keeps the open dailies in memory only as the one process on the
+-- file): nothing to do here, but the version stays the same on both backends (`schema_version`
+-- names one schema; `quizbot migrate-db` compares them).
