@@ -1,9 +1,12 @@
 """The dashboard in a real browser: headless Chromium (Debian's, driven by Playwright) against a
 live dashboard on a loopback port. Content, tab switching by links (no script on the page at all),
-a refused expired link, a phone-sized page, and the screenshots the README shows (docs/images/)."""
+a refused expired link, a phone-sized page, and screenshots: into a temporary folder, or, with
+QUIZBOT_UPDATE_SCREENSHOTS=1, the ones the README shows (docs/images/), so a test run leaves the
+checkout as it was."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,18 @@ from tests.helpers import DASH_NOW, HOSTILE_NAME, ROOT
 from tests.web.conftest import LiveDashboard, link
 
 IMAGES = ROOT / "docs" / "images"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: docs/images/ with QUIZBOT_UPDATE_SCREENSHOTS=1, else a temporary folder."""
+    return IMAGES if os.environ.get("QUIZBOT_UPDATE_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("shots")
+
+
+def _shoot(page: Any, path: Path, **kw: Any) -> None:
+    data = page.screenshot(path=str(path), **kw)
+    assert data[:8] == PNG and len(data) > 10_000
 
 
 @pytest.fixture
@@ -28,14 +43,16 @@ def page(browser: Any) -> Iterator[Any]:
     assert not [e for e in errors if "Content Security Policy" in e]
 
 
-def test_a_members_link_opens_the_pages_and_the_tabs_switch(live: LiveDashboard, page: Any) -> None:
+def test_a_members_link_opens_the_pages_and_the_tabs_switch(
+    live: LiveDashboard, page: Any, shots: Path
+) -> None:
     response = page.goto(live.url + link(1001))
     assert response.status == 200
     assert page.locator("h1").inner_text() == "Study <Group> & co"
     assert page.locator("#active").inner_text() == "6"
     assert "2 answered so far" in page.locator("#daily").inner_text()
     assert page.locator("nav.tabs a.active").inner_text() == "Overview"
-    page.screenshot(path=str(IMAGES / "dashboard-overview.png"), full_page=True)
+    _shoot(page, shots / "dashboard-overview.png", full_page=True)
 
     page.get_by_role("link", name="Leaderboard").click()
     page.wait_for_url("**/leaderboard")
@@ -53,7 +70,7 @@ def test_a_members_link_opens_the_pages_and_the_tabs_switch(live: LiveDashboard,
     first = page.locator("article.missed h3").first
     assert first.inner_text() == "H-666"
     page.set_viewport_size({"width": 1100, "height": 1500})  # the radar, the bars, the first questions
-    page.screenshot(path=str(IMAGES / "dashboard-weakness.png"))
+    _shoot(page, shots / "dashboard-weakness.png")
     page.locator("article.missed").first.get_by_role("link", name="Explanation").click()
     assert page.locator("p.answer").inner_text() == "Answer: A"
     assert "<script>alert('explanation')</script>" in page.locator("article.question").inner_text()
@@ -72,7 +89,7 @@ def test_an_expired_link_is_refused(live: LiveDashboard, page: Any) -> None:
     assert page.locator("svg").count() == 0
 
 
-def test_readable_on_a_phone(live: LiveDashboard, browser: Any) -> None:
+def test_readable_on_a_phone(live: LiveDashboard, browser: Any, shots: Path) -> None:
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2
     )
@@ -85,13 +102,13 @@ def test_readable_on_a_phone(live: LiveDashboard, browser: Any) -> None:
         assert box is not None and box["width"] <= 390
         p.goto(live.url + link(1001) + "leaderboard")
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
-        p.screenshot(path=str(IMAGES / "dashboard-phone.png"))
+        _shoot(p, shots / "dashboard-phone.png")
     finally:
         context.close()
 
 
 def test_screenshots_are_pictures() -> None:
-    """The README's two (taken by the first test above, in the same run)."""
+    """The README's two, as committed (QUIZBOT_UPDATE_SCREENSHOTS=1 takes them again)."""
     for name in ("dashboard-overview.png", "dashboard-weakness.png"):
         data = Path(IMAGES / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+        assert data[:8] == PNG and len(data) > 10_000
