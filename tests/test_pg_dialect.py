@@ -217,3 +217,54 @@ async def test_streak_histogram_follows_multi_row_writes(store_targets: Callable
         assert sum(r[2] for r in hist) == 2 * (60 - 8)
     finally:
         conn.close()
+
+
+@on_postgresql
+def test_a_pipeline_reads_every_cursor_and_raises_errors_as_sqlite_errors(pg: PgConnection) -> None:
+    import sqlite3
+
+    from bot.storage.sqlite.common import pipelined, transaction
+
+    pg.executemany("INSERT INTO kv (k, tag, v) VALUES (?, ?, ?)", [(k, "a", k * 10) for k in range(1, 6)])
+    with pipelined(pg):
+        asked = [pg.execute("SELECT v FROM kv WHERE k = ?", (k,)) for k in (3, 1, 5)]
+        none = pg.execute("SELECT v FROM kv WHERE k = ?", (99,))
+        # Read out of order: each cursor gets its own rows.
+        assert asked[2].fetchall() == [(50,)]
+        assert [c.fetchone() for c in asked[:2]] == [(30,), (10,)]
+        assert none.fetchone() is None
+
+    # An error in a pipelined write comes out as the sqlite3 error the callers catch, and the
+    # transaction rolls back as a whole.
+    def two_writes() -> None:
+        with transaction(pg), pipelined(pg):
+            pg.executemany("INSERT INTO kv (k, tag, v) VALUES (?, ?, ?)", [(6, "a", 60), (7, "a", 70)])
+            pg.executemany("INSERT INTO kv (k, tag, v) VALUES (?, ?, ?)", [(1, "a", 0), (8, "a", 80)])
+
+    with pytest.raises(sqlite3.IntegrityError):
+        two_writes()
+    assert not pg.in_transaction
+    assert [r[0] for r in _rows(pg)] == [1, 2, 3, 4, 5]
+
+
+def test_pipelined_changes_nothing_on_sqlite() -> None:
+    import sqlite3
+
+    from bot.storage.sqlite.common import pipelined
+
+    lite = sqlite3.connect(":memory:")
+    lite.execute("CREATE TABLE t (a INTEGER)")
+    with pipelined(lite):
+        lite.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+        cur = lite.execute("SELECT sum(a) FROM t")
+        assert cur.fetchone() == (3,)
+
+
+@on_postgresql
+def test_what_json_cannot_carry_goes_row_by_row(pg: PgConnection) -> None:
+    insert = "INSERT INTO kv (k, tag, x) VALUES (?, ?, ?)"
+    rows = [(1, "a", float("nan")), (2, "a", 1.0)]
+    assert pg.set_based(translate(insert)[0], rows) is None
+    pg.executemany(insert, rows)
+    got = [r[3] for r in _rows(pg)]
+    assert got[0] != got[0] and got[1] == 1.0  # NaN, stored as such

@@ -12,11 +12,14 @@ callers catch those), chained to psycopg's.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -110,7 +113,8 @@ _UPDATE = re.compile(r"^UPDATE (\w+) SET ((?:\w+ = %s, )*\w+ = %s) WHERE (\w+ = 
 @lru_cache(maxsize=512)
 def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], str] | None:
     """(table, the columns of the params in order, the positions of the key that must not repeat,
-    the statement with `{arrays}` where the arrays go), or None (see PgConnection.set_based)."""
+    the statement with `{rows}` where the rows' typed columns go, `{from}` where they come from),
+    or None (see PgConnection.set_based)."""
     insert = _VALUES.match(text)
     if insert:
         table, cols_text, values, rest = insert.groups()
@@ -133,7 +137,7 @@ def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], s
             table,
             cols,
             key_at,
-            f"INSERT INTO {table} ({cols_text}) SELECT * FROM unnest({{arrays}}){rest}",
+            f"INSERT INTO {table} ({cols_text}) SELECT {{rows}} FROM {{from}}{rest}",
         )
     update = _UPDATE.match(text)
     if update:
@@ -144,7 +148,7 @@ def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], s
         names = [f"c{i}" for i in range(len(cols))]
         assign = ", ".join(f"{c} = u.{n}" for c, n in zip(sets, names, strict=False))
         match = " AND ".join(f"{table}.{k} = u.{n}" for k, n in zip(keys, names[len(sets) :], strict=True))
-        sql = f"UPDATE {table} SET {assign} FROM unnest({{arrays}}) AS u({', '.join(names)}) WHERE {match}"
+        sql = f"UPDATE {table} SET {assign} FROM (SELECT {{rows}} FROM {{from}}) AS u WHERE {match}"
         return table, cols, tuple(range(len(sets), len(cols))), sql
     return None
 
@@ -152,7 +156,9 @@ def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], s
 def _params(params: Iterable[Any], lists: tuple[tuple[int, int], ...] = ()) -> tuple[Any, ...]:
     """The params as PostgreSQL takes them: SQLite stores True as 1 (the columns here are
     integers too), and each run of `lists` (see `translate`) one list."""
-    flat = tuple(int(p) if isinstance(p, bool) else p for p in params)
+    flat = tuple(params)
+    if bool in set(map(type, flat)):  # (set and map run in C: most rows have no bool)
+        flat = tuple(int(p) if isinstance(p, bool) else p for p in flat)
     if not lists:
         return flat
     out: list[Any] = []
@@ -245,15 +251,19 @@ class PgCursor:
             return row
         return _row_class(tuple(c.name for c in self._cur.description))(row)
 
+    def _has_rows(self) -> bool:
+        if self._pending is not None:
+            return False
+        pipeline = self._conn.pipeline
+        if pipeline is not None and self._cur.pgresult is None:
+            pipeline.sync()  # in a pipeline the result comes with the next sync: this one
+        return self._cur.description is not None
+
     def fetchone(self) -> Any:
-        if self._pending is not None or self._cur.description is None:
-            return None
-        return self._wrap(self._cur.fetchone())
+        return self._wrap(self._cur.fetchone()) if self._has_rows() else None
 
     def fetchall(self) -> list[Any]:
-        if self._pending is not None or self._cur.description is None:
-            return []
-        return [self._wrap(r) for r in self._cur.fetchall()]
+        return [self._wrap(r) for r in self._cur.fetchall()] if self._has_rows() else []
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.fetchall())
@@ -270,30 +280,44 @@ class PgConnection:
         self.raw = raw
         raw.adapters.register_loader("numeric", _NumericLoader)
         self._column_types: dict[str, dict[str, str]] = {}
+        self._set_sql: dict[str, str] = {}  # statement text -> its set-based form (set_based)
+        self.pipeline: psycopg.Pipeline | None = None  # while in `pipelined`
 
-    def set_based(self, text: str, rows: list[tuple[Any, ...]]) -> tuple[str, list[list[Any]]] | None:
-        """`executemany(text, rows)` as one statement over arrays (`unnest`), or None where that
-        could differ from running the rows one by one.
+    def set_based(self, text: str, rows: list[tuple[Any, ...]]) -> tuple[str, tuple[str]] | None:
+        """`executemany(text, rows)` as one statement over the rows sent as one JSON array, or
+        None where that could differ from running the rows one by one.
 
         A batch of answers runs a dozen `executemany`s over thousands of rows; PostgreSQL
-        executes each row as its own statement (~30 µs each), and the writer spent most of its
-        time there (docs/performance.md). Rewritten: `INSERT INTO t (cols) VALUES (%s, …) [ON
-        CONFLICT …]` and `UPDATE t SET a = %s, … WHERE k = %s AND …`, where every value is a
-        plain placeholder. Not rewritten, so run row by row: an upsert (`DO UPDATE`) or an UPDATE
-        whose key repeats within the rows (one statement may not touch a row twice, and row by row
-        each repeat would see the one before), and anything else.
+        executes each row as a statement of its own (~30 µs each), and the writer spent most of
+        its time there (docs/performance.md). Rewritten: `INSERT INTO t (cols) VALUES (%s, …)
+        [ON CONFLICT …]` and `UPDATE t SET a = %s, … WHERE k = %s AND …` where every value is a
+        plain placeholder, into `INSERT INTO t (cols) SELECT (e->>0)::bigint, … FROM
+        json_array_elements(%s::json) AS e …` and `UPDATE t SET … FROM (SELECT …) AS u WHERE …`,
+        typed from the catalog. (JSON, not one array per column: psycopg builds arrays element by
+        element in Python, which cost more than the statements saved.) Not rewritten, so run row
+        by row: an upsert (`DO UPDATE`) or an UPDATE whose key repeats within the rows (one
+        statement may not touch a row twice, and row by row each repeat would see the one
+        before), a value JSON cannot carry (NaN), and anything else.
         """
         form = _set_based_form(text)
         if form is None:
             return None
-        table, cols, key_at, sql = form
-        if key_at and len({tuple(r[i] for i in key_at) for r in rows}) != len(rows):
+        table, cols, key_at, template = form
+        if key_at and len(set(map(itemgetter(*key_at), rows))) != len(rows):
             return None
-        types = self._types_of(table)
-        if any(c not in types for c in cols):
+        sql = self._set_sql.get(text)
+        if sql is None:
+            types = self._types_of(table)
+            if any(c not in types for c in cols):
+                return None
+            typed = ", ".join(f"(e->>{i})::{types[c]} AS c{i}" for i, c in enumerate(cols))
+            sql = template.replace("{rows}", typed).replace("{from}", "json_array_elements(%s::json) AS e")
+            self._set_sql[text] = sql
+        try:
+            data = json.dumps(rows, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError):  # NaN, or a value JSON has no type for
             return None
-        arrays = ", ".join(f"%s::{types[c]}[]" for c in cols)
-        return sql.replace("{arrays}", arrays), [list(col) for col in zip(*rows, strict=True)]
+        return sql, (data,)
 
     def _types_of(self, table: str) -> dict[str, str]:
         types = self._column_types.get(table)
@@ -323,6 +347,22 @@ class PgConnection:
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """psycopg's pipeline mode (common.pipelined): each statement is sent without waiting for
+        the one before, so the server works while this thread builds the next. A cursor's rows,
+        when read, come with a sync of everything sent so far; an error comes out there or at the
+        end, as an `sqlite3.Error`."""
+        if self.pipeline is not None:  # already in one
+            yield
+            return
+        with self.errors(), self.raw.pipeline() as pipeline:
+            self.pipeline = pipeline
+            try:
+                yield
+            finally:
+                self.pipeline = None
 
     def errors(self) -> _Errors:
         return _Errors()

@@ -28,7 +28,16 @@ from bot.core.answers import (
 )
 from bot.core.models import AnswerOutcome, StoredAnswer
 from bot.core.rules import LEADERBOARD_MIN_ANSWERS, PostKind, StreakState, accuracy
-from bot.storage.sqlite.common import chunks, from_ms, guild_timezones, marks, named, named_one, transaction
+from bot.storage.sqlite.common import (
+    chunks,
+    from_ms,
+    guild_timezones,
+    marks,
+    named,
+    named_one,
+    pipelined,
+    transaction,
+)
 
 UPSERT_MEMBER = (
     f"INSERT INTO members ({', '.join(MemberSeen._fields)}) VALUES ({marks(len(MemberSeen._fields))}) "
@@ -100,12 +109,13 @@ def record_batch(conn: sqlite3.Connection, reqs: Sequence[AnswerRequest]) -> lis
     facts = read_facts(conn, plan)
     outcomes, changes = apply_answers(reqs, posts, plan, facts)
     if changes.answers:
-        write_changes(conn, facts, changes)
-        # Each answer schedules its card: a pending row now, FSRS later (sqlite/review.py).
-        conn.executemany(
-            _INSERT_PENDING,
-            [(a.guild_id, a.user_id, a.question_key, a.correct, a.answered_at) for a in changes.answers],
-        )
+        with pipelined(conn):
+            write_changes(conn, facts, changes)
+            # Each answer schedules its card: a pending row now, FSRS later (sqlite/review.py).
+            conn.executemany(
+                _INSERT_PENDING,
+                [(a.guild_id, a.user_id, a.question_key, a.correct, a.answered_at) for a in changes.answers],
+            )
     return outcomes
 
 
@@ -132,69 +142,83 @@ def read_posts(conn: sqlite3.Connection, post_ids: list[int]) -> dict[int, PostF
 
 
 def read_facts(conn: sqlite3.Connection, plan: BatchPlan) -> BatchFacts:
-    """The stored facts the batch's rules need (see `bot.core.answers.plan_answers`)."""
-    totals, streaks = _read_totals_and_streaks(conn, plan)
-    return BatchFacts(
-        earlier=_read_earlier(conn, plan),
-        totals=totals,
-        streaks=streaks,
-        solved=_read_solved(conn, plan),
-        next_answer_id=(conn.execute("SELECT max(answer_id) FROM answers").fetchone()[0] or 0) + 1,
-    )
+    """The stored facts the batch's rules need (see `bot.core.answers.plan_answers`): earlier
+    answers to these posts by these members, their totals in every bucket the batch touches, their
+    streaks, the questions they already solved (practice answers: no farming), the next answer id.
 
-
-def _read_earlier(conn: sqlite3.Connection, plan: BatchPlan) -> dict[tuple[int, int], EarlierAnswer]:
-    """Earlier answers to these posts by these members."""
-    earlier: dict[tuple[int, int], EarlierAnswer] = {}
-    for post_id, user_ids in plan.answerers.items():
-        for chunk in chunks(list(user_ids)):
-            for user_id, answer_id, letters, correct in conn.execute(
-                "SELECT user_id, answer_id, letters, correct FROM answers "
-                f"WHERE post_id = ? AND user_id IN ({marks(len(chunk))})",
-                (post_id, *chunk),
-            ):
-                earlier[(post_id, user_id)] = EarlierAnswer(answer_id, letters, bool(correct))
-    return earlier
-
-
-def _read_totals_and_streaks(
-    conn: sqlite3.Connection, plan: BatchPlan
-) -> tuple[dict[tuple[int, str, int], Tally], dict[tuple[int, int], StreakState]]:
-    """Totals (every bucket the batch touches) and streaks of the requesting members."""
-    totals: dict[tuple[int, str, int], Tally] = {}
-    streaks: dict[tuple[int, int], StreakState] = {}
-    for guild_id, user_ids in plan.members.items():
-        buckets = sorted(plan.buckets[guild_id])
-        for chunk in chunks(list(user_ids)):
-            for bucket, user_id, points, answers, correct in conn.execute(
-                f"SELECT bucket, user_id, points, answers, correct FROM totals WHERE guild_id = ? "
-                f"AND bucket IN ({marks(len(buckets))}) AND user_id IN ({marks(len(chunk))})",
-                (guild_id, *buckets, *chunk),
-            ):
-                totals[(guild_id, bucket, user_id)] = Tally(points, answers, correct)
-            for user_id, current, best in conn.execute(
-                f"SELECT user_id, current, best FROM streaks WHERE guild_id = ? AND user_id IN ({marks(len(chunk))})",
-                (guild_id, *chunk),
-            ):
-                streaks[(guild_id, user_id)] = StreakState(current, best)
-    return totals, streaks
-
-
-def _read_solved(conn: sqlite3.Connection, plan: BatchPlan) -> set[tuple[int, int, str]]:
-    """Questions already answered correctly by these members, for practice answers (no farming)."""
-    solved: set[tuple[int, int, str]] = set()
-    for guild_id, keys in plan.practice_questions.items():
-        users = list(plan.members[guild_id])
-        for key_chunk in chunks(list(keys), 200):
-            for user_chunk in chunks(users, 200):
-                for user_id, key in conn.execute(
+    Every query is asked before any is read: on PostgreSQL they go out together (`pipelined`) and
+    the server runs the next while this thread reads the one before; on SQLite the cursors are
+    stepped as they are read, as before."""
+    with pipelined(conn):
+        earlier = [
+            (
+                post_id,
+                conn.execute(
+                    "SELECT user_id, answer_id, letters, correct FROM answers "
+                    f"WHERE post_id = ? AND user_id IN ({marks(len(chunk))})",
+                    (post_id, *chunk),
+                ),
+            )
+            for post_id, user_ids in plan.answerers.items()
+            for chunk in chunks(list(user_ids))
+        ]
+        totals, streaks = [], []
+        for guild_id, user_ids in plan.members.items():
+            buckets = sorted(plan.buckets[guild_id])
+            for chunk in chunks(list(user_ids)):
+                totals.append(
+                    (
+                        guild_id,
+                        conn.execute(
+                            "SELECT bucket, user_id, points, answers, correct FROM totals WHERE guild_id = ? "
+                            f"AND bucket IN ({marks(len(buckets))}) AND user_id IN ({marks(len(chunk))})",
+                            (guild_id, *buckets, *chunk),
+                        ),
+                    )
+                )
+                streaks.append(
+                    (
+                        guild_id,
+                        conn.execute(
+                            f"SELECT user_id, current, best FROM streaks WHERE guild_id = ? AND user_id IN ({marks(len(chunk))})",
+                            (guild_id, *chunk),
+                        ),
+                    )
+                )
+        solved = [
+            (
+                guild_id,
+                conn.execute(
                     "SELECT DISTINCT user_id, question_key FROM answers WHERE guild_id = ? "
                     f"AND user_id IN ({marks(len(user_chunk))}) AND question_key IN ({marks(len(key_chunk))}) "
                     "AND correct = 1",
                     (guild_id, *user_chunk, *key_chunk),
-                ):
-                    solved.add((guild_id, user_id, key))
-    return solved
+                ),
+            )
+            for guild_id, keys in plan.practice_questions.items()
+            for key_chunk in chunks(list(keys), 200)
+            for user_chunk in chunks(list(plan.members[guild_id]), 200)
+        ]
+        last = conn.execute("SELECT max(answer_id) FROM answers")
+        return BatchFacts(
+            earlier={
+                (post_id, user_id): EarlierAnswer(answer_id, letters, bool(correct))
+                for post_id, cur in earlier
+                for user_id, answer_id, letters, correct in cur
+            },
+            totals={
+                (guild_id, bucket, user_id): Tally(points, answers, correct)
+                for guild_id, cur in totals
+                for bucket, user_id, points, answers, correct in cur
+            },
+            streaks={
+                (guild_id, user_id): StreakState(current, best)
+                for guild_id, cur in streaks
+                for user_id, current, best in cur
+            },
+            solved={(guild_id, user_id, key) for guild_id, cur in solved for user_id, key in cur},
+            next_answer_id=(last.fetchone()[0] or 0) + 1,
+        )
 
 
 def write_changes(conn: sqlite3.Connection, facts: BatchFacts, changes: BatchChanges) -> None:

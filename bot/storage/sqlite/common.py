@@ -57,6 +57,19 @@ def and_owned(shards: ShardFilter | None, column: str = "guild_id") -> tuple[str
     return f" AND (({column} >> 22) % ?) IN ({marks(len(ids))})", (shards.shard_count, *ids)
 
 
+@contextmanager
+def pipelined(conn: sqlite3.Connection) -> Iterator[None]:
+    """Writes whose results nobody reads, sent one after the other without waiting for each
+    (PostgreSQL's pipeline mode, bot/storage/postgres/dialect.py: the server runs one while the
+    next is being built). Nothing changes on SQLite, which runs in this thread anyway."""
+    enter = getattr(conn, "pipelined", None)
+    if enter is None:
+        yield
+        return
+    with enter():
+        yield
+
+
 def named(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
     """Run `sql`; its rows are `sqlite3.Row`s, read by column name (`row["closes_at"]`)."""
     cur = conn.cursor()
