@@ -128,3 +128,43 @@ async def test_sqlite_notices_are_no_ops(store_targets: Callable[[], str]) -> No
         await one.close()
         await two.close()
     assert heard.senders == []
+
+
+@pytest.mark.parametrize("store_targets", ["postgresql"], indirect=True)
+async def test_a_connection_dropped_right_after_listen_backs_off(
+    store_targets: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that drops the listener as soon as it listens gets growing pauses (0, 1, 2 s…),
+    not a tight loop; a connection that was up long enough (STABLE) starts them from 0 again."""
+    from bot.storage.postgres import notify
+
+    target = store_targets()
+    pauses: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        pauses.append(delay)
+        await asyncio.sleep(0)
+
+    async def on_notice(payload: dict[str, object]) -> None:
+        return None
+
+    async def drop(times: int) -> None:
+        with psycopg.connect(_postgres_url(), autocommit=True) as admin:
+            for _ in range(times):
+                await asyncio.wait_for(listener.wait_until(lambda: listener.pid is not None), 10)
+                pid = listener.pid
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                await asyncio.wait_for(listener.wait_until(lambda old=pid: listener.pid != old), 10)
+
+    listener = notify.Listener(target, "quizbot_test_backoff", on_notice, sleep=sleep)
+    try:
+        await drop(3)
+        await asyncio.wait_for(listener.wait_until(lambda: len(pauses) >= 3), 10)
+        assert pauses[:3] == [0.0, 1.0, 2.0]
+        monkeypatch.setattr(notify, "STABLE", 0.0)  # now every connection counts as long-lived
+        pauses.clear()
+        await drop(2)
+        await asyncio.wait_for(listener.wait_until(lambda: len(pauses) >= 2), 10)
+        assert pauses[:2] == [0.0, 0.0]
+    finally:
+        await listener.stop()

@@ -38,6 +38,9 @@ CHANNEL = "quizbot_reload"
 DAILIES_CHANNEL = "quizbot_dailies"
 #: Pauses between attempts to connect again: 0 s at first, doubling up to this.
 MAX_RETRY = 30.0
+#: A connection that listened this long before it was lost starts the pauses again from 0 s; one
+#: lost sooner (a server that drops it right after LISTEN) keeps doubling them.
+STABLE = 30.0
 #: How long `listen_reload` waits for the first LISTEN before returning anyway (it keeps trying).
 FIRST_LISTEN = 10.0
 #: libpq's TCP keepalive settings for a listening connection, where the URL sets none: an idle
@@ -84,8 +87,10 @@ class Listener:
         on_state: Callable[[bool], None] | None = None,
         on_again: Callable[[], Awaitable[None]] | None = None,
         connect: Connect | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.channel = channel
+        self._sleep = sleep  # the pause between connections (tests record it)
         self._conninfo = with_keepalives(conninfo)
         self._on_notice = on_notice
         self._on_state = on_state
@@ -123,7 +128,9 @@ class Listener:
 
     async def _run(self) -> None:
         delay, first = 0.0, True
+        loop = asyncio.get_running_loop()
         while True:
+            up_at: float | None = None
             try:
                 async with await self._connect() as conn:
                     try:
@@ -137,7 +144,7 @@ class Listener:
                             log.info("%s notices: listening again", self.channel)
                             if self._on_again is not None:
                                 await self._call(self._on_again)
-                        first, delay = False, 0.0
+                        first, up_at = False, loop.time()
                         async for notice in conn.notifies():
                             payload = _payload(notice.payload, schema, self.channel)
                             if payload is not None:
@@ -155,7 +162,9 @@ class Listener:
                 )
             except Exception:
                 log.exception("%s notices: the listener failed; trying again in %.0fs", self.channel, delay)
-            await asyncio.sleep(delay)
+            if up_at is not None and loop.time() - up_at >= STABLE:
+                delay = 0.0  # it was up a while: connect again at once (else keep backing off)
+            await self._sleep(delay)
             delay = min(max(1.0, delay * 2), MAX_RETRY)
 
     def _state(self, listening: bool) -> None:
