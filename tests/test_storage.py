@@ -475,6 +475,9 @@ async def test_accuracy_leaderboard_needs_ten_answers(store: Store) -> None:
     page = await store.leaderboard(G1, "all", "accuracy", user_id=3)
     assert [(e.user_id, e.rank, e.value) for e in page.entries] == [(2, 1, 1.0), (1, 2, 0.75), (4, 3, 0.5)]
     assert page.total == 3 and page.me is None  # member 3 has 9 answers: not ranked
+    mine = (await store.leaderboard(G1, "all", "accuracy", user_id=2)).me
+    assert mine is not None and mine.rank == 1 and mine.value == 1.0
+    assert type(mine.value) is float and all(type(e.value) is float for e in page.entries)
 
 
 async def test_streak_leaderboards(store: Store) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -105,6 +106,7 @@ def translate(sql: str) -> tuple[str, str | None, tuple[tuple[int, int], ...]]:
     return sql.replace("%", "%%").replace("?", "%s"), returning, tuple(lists)
 
 
+_WHOLE = {"bigint", "integer", "smallint"}  # integer column types (set_based)
 _VALUES = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((%s(?:, ?%s)*)\)(.*)$", re.DOTALL)
 _CONFLICT = re.compile(r"^ ON CONFLICT (?:\(([\w, ]+)\) )?DO (NOTHING|UPDATE SET .*)$", re.DOTALL)
 _UPDATE = re.compile(r"^UPDATE (\w+) SET ((?:\w+ = %s, )*\w+ = %s) WHERE (\w+ = %s(?: AND \w+ = %s)*)$")
@@ -137,13 +139,15 @@ def _set_based_form(text: str) -> tuple[str, tuple[str, ...], tuple[int, ...], s
             table,
             cols,
             key_at,
-            f"INSERT INTO {table} ({cols_text}) SELECT {{rows}} FROM {{from}}{rest}",
+            f"INSERT INTO {table} ({cols_text}) SELECT {{rows}} FROM {{from}} ORDER BY r.n{rest}",
         )
     update = _UPDATE.match(text)
     if update:
         table, sets_text, where_text = update.groups()
         sets = [c.split(" = ")[0] for c in sets_text.split(", ")]
         keys = [c.split(" = ")[0] for c in where_text.split(" AND ")]
+        if set(sets) & set(keys):
+            return None  # row by row, a row may then match a later row's key: one statement would not
         cols = (*sets, *keys)
         names = [f"c{i}" for i in range(len(cols))]
         assign = ", ".join(f"{c} = u.{n}" for c, n in zip(sets, names, strict=False))
@@ -171,12 +175,14 @@ def _params(params: Iterable[Any], lists: tuple[tuple[int, int], ...] = ()) -> t
 
 def _array(values: tuple[Any, ...]) -> list[Any] | str:
     """An IN list's values as one array param. psycopg types a list by its values: it refuses
-    ints mixed with floats (so they go as floats) and cannot type a list of NULLs (so it goes as
-    an untyped literal, which PostgreSQL reads as an array of the column's type)."""
+    ints mixed with floats (so they go as exact decimals: a Discord id is past a float's 2**53)
+    and cannot type a list of NULLs (so it goes as an untyped literal, which PostgreSQL reads as an
+    array of the column's type)."""
     if all(v is None for v in values):
         return "{" + ",".join(["NULL"] * len(values)) + "}"
-    if any(isinstance(v, float) for v in values):
-        return [float(v) if isinstance(v, int) else v for v in values]
+    kinds = set(map(type, values))
+    if float in kinds and int in kinds:
+        return [Decimal(v) if isinstance(v, (int, float)) else v for v in values]
     return list(values)
 
 
@@ -214,19 +220,41 @@ class PgCursor:
         self._cur: psycopg.Cursor[Any] = conn.raw.cursor()
         self.row_factory: Any = None
         self.lastrowid: int | None = None
-        self.rowcount = -1
+        self._rowcount = -1
+        self._rowcount_later = False  # in a pipeline: known once its result is in (`rowcount`)
         self._pending: list[Any] | None = None
+
+    @property
+    def rowcount(self) -> int:
+        if self._rowcount_later:
+            self._sync()
+            self._rowcount, self._rowcount_later = self._cur.rowcount, False
+        return self._rowcount
+
+    def _ran(self) -> None:
+        """Note the rows the statement just sent touched (later, when in a pipeline)."""
+        if self._conn.pipeline is not None:
+            self._rowcount_later = True
+        else:
+            self._rowcount = self._cur.rowcount
+
+    def _sync(self) -> None:
+        """In a pipeline, wait for this cursor's result (and for everything sent before it)."""
+        pipeline = self._conn.pipeline
+        if pipeline is not None and self._cur.pgresult is None:
+            with self._conn.errors():
+                pipeline.sync()
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
         text, returning, lists = translate(sql)
         self._pending = None
         with self._conn.errors():
             self._cur.execute(text, _params(params, lists))
-        self.rowcount = self._cur.rowcount
-        if returning is not None:
-            row = self._cur.fetchone()
-            self.lastrowid = None if row is None else int(row[0])
-            self._pending = []
+            self._ran()
+            if returning is not None:
+                row = self._cur.fetchone()
+                self.lastrowid = None if row is None else int(row[0])
+                self._pending = []
         return self
 
     def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
@@ -235,7 +263,7 @@ class PgCursor:
             text = text[: text.rindex(" RETURNING ")]
         rows = [_params(p, lists) for p in seq]
         self._pending = []
-        self.rowcount = 0
+        self._rowcount, self._rowcount_later = 0, False
         if rows:
             with self._conn.errors():
                 one = self._conn.set_based(text, rows) if len(rows) > 1 else None
@@ -243,7 +271,7 @@ class PgCursor:
                     self._cur.executemany(text, rows)
                 else:
                     self._cur.execute(*one)
-            self.rowcount = self._cur.rowcount
+                self._ran()
         return self
 
     def _wrap(self, row: tuple[Any, ...] | None) -> Any:
@@ -254,9 +282,7 @@ class PgCursor:
     def _has_rows(self) -> bool:
         if self._pending is not None:
             return False
-        pipeline = self._conn.pipeline
-        if pipeline is not None and self._cur.pgresult is None:
-            pipeline.sync()  # in a pipeline the result comes with the next sync: this one
+        self._sync()
         return self._cur.description is not None
 
     def fetchone(self) -> Any:
@@ -280,7 +306,8 @@ class PgConnection:
         self.raw = raw
         raw.adapters.register_loader("numeric", _NumericLoader)
         self._column_types: dict[str, dict[str, str]] = {}
-        self._set_sql: dict[str, str] = {}  # statement text -> its set-based form (set_based)
+        # statement text -> its set-based form and the positions of its integer columns (set_based)
+        self._set_sql: dict[str, tuple[str, tuple[int, ...]]] = {}
         self.pipeline: psycopg.Pipeline | None = None  # while in `pipelined`
 
     def set_based(self, text: str, rows: list[tuple[Any, ...]]) -> tuple[str, tuple[str]] | None:
@@ -305,14 +332,23 @@ class PgConnection:
         table, cols, key_at, template = form
         if key_at and len(set(map(itemgetter(*key_at), rows))) != len(rows):
             return None
-        sql = self._set_sql.get(text)
-        if sql is None:
+        known = self._set_sql.get(text)
+        if known is None:
             types = self._types_of(table)
             if any(c not in types for c in cols):
                 return None
             typed = ", ".join(f"(e->>{i})::{types[c]} AS c{i}" for i, c in enumerate(cols))
-            sql = template.replace("{rows}", typed).replace("{from}", "json_array_elements(%s::json) AS e")
-            self._set_sql[text] = sql
+            rows_from = "json_array_elements(%s::json) WITH ORDINALITY AS r(e, n)"  # rows in order
+            sql = template.replace("{rows}", typed).replace("{from}", rows_from)
+            whole = tuple(i for i, c in enumerate(cols) if types[c] in _WHOLE)
+            known = self._set_sql[text] = (sql, whole)
+        sql, whole = known
+        if (
+            whole
+            and float in set(map(type, chain.from_iterable(rows)))
+            and any(type(r[i]) is float for r in rows for i in whole)
+        ):
+            return None  # a float for an integer column: PostgreSQL rounds it as a param only
         try:
             data = json.dumps(rows, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError):  # NaN, or a value JSON has no type for
@@ -351,9 +387,10 @@ class PgConnection:
     @contextmanager
     def pipelined(self) -> Iterator[None]:
         """psycopg's pipeline mode (common.pipelined): each statement is sent without waiting for
-        the one before, so the server works while this thread builds the next. A cursor's rows,
-        when read, come with a sync of everything sent so far; an error comes out there or at the
-        end, as an `sqlite3.Error`."""
+        the one before, so the server works while this thread builds the next. A cursor's rows or
+        `rowcount`, when read, come with a sync of everything sent so far. An error comes out, as
+        an `sqlite3.Error`, at that sync or at the end, not from the statement that caused it: do
+        not catch one statement's error inside a pipeline."""
         if self.pipeline is not None:  # already in one
             yield
             return

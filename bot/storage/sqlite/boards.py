@@ -188,8 +188,11 @@ def leaderboard(
     total = 0
     rank = 1
     prev_value: Any = object()
+    as_float = metric == "accuracy"  # SQLite gives 1 for 1.0 through this UNION
     for part, pos, uid, value, name, points, answers, correct in rows:
         figures = (int(points or 0), int(answers or 0), int(correct or 0))
+        if as_float and value is not None and part:
+            value = float(value)
         if part == 0:  # first: the total, and how many rank above the page's first row
             total, rank = int(pos), int(value or 0) + 1
         elif part == 1:  # tied values share the rank of the first of them
