@@ -261,7 +261,12 @@ class PgCursor:
         text, returning, lists = translate(sql)
         if returning is not None:
             text = text[: text.rindex(" RETURNING ")]
-        rows = [_params(p, lists) for p in seq]
+        if lists:
+            rows = [_params(p, lists) for p in seq]
+        else:  # the common case, thousands of rows a batch: the bool check once, in C
+            rows = [tuple(p) for p in seq]
+            if bool in set(map(type, chain.from_iterable(rows))):
+                rows = [_params(p) for p in rows]
         self._pending = []
         self._rowcount, self._rowcount_later = 0, False
         if rows:
